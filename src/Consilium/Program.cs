@@ -1,0 +1,1 @@
+return await Consilium.Cli.ConsiliumCli.RunAsync(args);
