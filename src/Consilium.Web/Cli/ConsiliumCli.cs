@@ -1,6 +1,147 @@
+using System.CommandLine;
+using Consilium.Features.Demo;
+using Consilium.Features.Identity;
+using Consilium.Infrastructure.Persistence;
+
 namespace Consilium.Cli;
 
+/// <summary>
+/// The one entry point behind ./consilium: the web server and every administrative command. Each command builds
+/// the same service container the server uses, so a command does exactly what the platform would.
+/// </summary>
 public static class ConsiliumCli
 {
-    public static Task<int> RunAsync(string[] args) => Task.FromResult(0);
+    public static async Task<int> RunAsync(string[] args)
+    {
+        // WebApplicationFactory (and `./consilium --Key=Value`) start the server with configuration-only arguments.
+        if (args.Length > 0 && args.All(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)))
+            return await ServeAsync(args);
+
+        var db = new Option<string?>("--db")
+        {
+            Description = "PostgreSQL connection string (\"Host=...;Database=...;Username=...\"). Without it: the embedded SQLite database under ./data.",
+            Recursive = true,
+        };
+        var root = new RootCommand("Consilium: a virtual second-opinion platform. Run `./consilium serve` to start it.");
+        root.Options.Add(db);
+        root.Subcommands.Add(ServeCommand(db));
+        root.Subcommands.Add(MigrateCommand(db));
+        root.Subcommands.Add(SeedDemoCommand(db));
+        root.Subcommands.Add(TokenCommand(db));
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    static Command ServeCommand(Option<string?> db)
+    {
+        var urls = new Option<string?>("--urls") { Description = $"Addresses to listen on (default {ConsiliumApp.DefaultUrl}), separated by ';'." };
+        var command = new Command("serve", "Start the platform (API, web UI and background work). The embedded mode migrates, seeds the demo and prints its logins on first start.");
+        command.Options.Add(urls);
+        command.SetAction(async (parse, ct) =>
+        {
+            var args = ConfigArgs(parse.GetValue(db));
+            if (parse.GetValue(urls) is { Length: > 0 } u) args.Add($"--urls={u}");
+            return await Guard(() => ServeAsync([.. args]));
+        });
+        return command;
+    }
+
+    static Command MigrateCommand(Option<string?> db)
+    {
+        var command = new Command("migrate", "Apply pending database migrations (the release step for PostgreSQL).");
+        command.SetAction(async (parse, ct) => await Guard(async () =>
+        {
+            await using var app = BuildApp(parse.GetValue(db));
+            await using var scope = app.Services.CreateAsyncScope();
+            var settings = scope.ServiceProvider.GetRequiredService<DatabaseSettings>();
+            var context = scope.ServiceProvider.GetRequiredService<ConsiliumDbContext>();
+            await DatabaseStartup.MigrateAsync(context, settings, scope.ServiceProvider.GetRequiredService<ILogger<ConsiliumDbContext>>(), ct);
+            Console.WriteLine($"Database migrated: {settings.Provider} {settings.Describe()}");
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command SeedDemoCommand(Option<string?> db)
+    {
+        var command = new Command("seed-demo", "Create the demo sponsors, programs, reviewers, members, cases and one user per role (idempotent).");
+        command.SetAction(async (parse, ct) => await Guard(async () =>
+        {
+            await using var app = BuildApp(parse.GetValue(db));
+            await using var scope = await ReadyScopeAsync(app, ct);
+            var seeder = scope.ServiceProvider.GetRequiredService<DemoSeeder>();
+            await seeder.SeedAndAnnounceAsync(Console.Out, ct);
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command TokenCommand(Option<string?> db)
+    {
+        var user = new Option<string>("--user") { Description = "Email of the user the token acts as.", Required = true };
+        var name = new Option<string?>("--name") { Description = "A label to recognise the token by (e.g. \"nightly claims feed\")." };
+        var days = new Option<int?>("--expires-days") { Description = "Days until the token expires (default: 90; 0 for no expiry)." };
+        var command = new Command("token", "Create a personal access token for scripts and integrations. The secret is printed once and stored only as a hash.");
+        command.Options.Add(user);
+        command.Options.Add(name);
+        command.Options.Add(days);
+        command.SetAction(async (parse, ct) => await Guard(async () =>
+        {
+            await using var app = BuildApp(parse.GetValue(db));
+            await using var scope = await ReadyScopeAsync(app, ct);
+            scope.ServiceProvider.GetRequiredService<CurrentActor>().Use(Actor.System("command line"), "cli");
+            var lifetime = parse.GetValue(days) switch
+            {
+                null => TimeSpan.FromDays(90),
+                0 => (TimeSpan?)null,
+                < 0 => throw new ArgumentException("--expires-days must be 0 or more."),
+                var d => TimeSpan.FromDays(d.Value),
+            };
+            var (token, secret) = await scope.ServiceProvider.GetRequiredService<UserAdministration>()
+                .IssueTokenAsync(parse.GetValue(user)!, parse.GetValue(name), lifetime, ct);
+            Console.Error.WriteLine($"Token {token.Id} ({token.Name}) for {parse.GetValue(user)}, expires {token.ExpiresAt?.ToString("u") ?? "never"}. Shown once:");
+            Console.WriteLine(secret);
+            return 0;
+        }));
+        return command;
+    }
+
+    static async Task<int> ServeAsync(string[] args)
+    {
+        var app = ConsiliumApp.Build(ConsiliumApp.CreateBuilder(args));
+        await app.RunAsync();
+        return 0;
+    }
+
+    static WebApplication BuildApp(string? db) => ConsiliumApp.Build(ConsiliumApp.CreateBuilder([.. ConfigArgs(db), "--Demo:SeedOnStart=false"]));
+
+    /// <summary>A scope on a database that is ready: migrated in the embedded mode, checked on PostgreSQL.</summary>
+    static async Task<AsyncServiceScope> ReadyScopeAsync(WebApplication app, CancellationToken ct)
+    {
+        var scope = app.Services.CreateAsyncScope();
+        await DatabaseStartup.EnsureReadyAsync(scope.ServiceProvider.GetRequiredService<ConsiliumDbContext>(),
+            scope.ServiceProvider.GetRequiredService<DatabaseSettings>(), scope.ServiceProvider.GetRequiredService<ILogger<ConsiliumDbContext>>(), ct);
+        return scope;
+    }
+
+    static List<string> ConfigArgs(string? db)
+    {
+        var args = new List<string> { $"--contentRoot={AppContext.BaseDirectory}" };
+        if (!string.IsNullOrWhiteSpace(db)) args.Add($"--ConnectionStrings:Postgres={db}");
+        return args;
+    }
+
+    /// <summary>Expected failures (bad arguments, unmigrated database, unknown user) end with one clear line, not a stack trace.</summary>
+    static async Task<int> Guard(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or Infrastructure.DomainException
+                                      or Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Console.Error.WriteLine($"consilium: {e.Message}");
+            return 1;
+        }
+    }
 }

@@ -1,0 +1,71 @@
+namespace Consilium.Features.Audit;
+
+/// <summary>ASTM E2147 action types.</summary>
+public enum AuditAction
+{
+    Create,
+    Read,
+    Update,
+    Delete,
+    Print,
+    Export,
+    Query,
+    SignIn,
+    FailedSignIn,
+    SignOut,
+    PermissionChange,
+    ConsentChange,
+}
+
+public enum AuditOutcome
+{
+    Success,
+    /// <summary>The user was not allowed to do it.</summary>
+    Denied,
+    /// <summary>The user was allowed, but the operation failed (a conflict, a rule, an error).</summary>
+    Failure,
+}
+
+/// <summary>
+/// One access to or change of health information, or a security event. Written in the same transaction as the
+/// change it records; never updated or deleted by the application.
+/// </summary>
+public sealed class AuditEntry
+{
+    AuditEntry() { UserName = ""; Role = ""; ObjectType = ""; Source = ""; }
+
+    public AuditEntry(DateTimeOffset at, Guid? userId, string userName, string role, AuditAction action, string objectType,
+        string? objectId, Guid? patientId, AuditOutcome outcome, string source, string? reason)
+    {
+        At = at;
+        UserId = userId;
+        UserName = userName;
+        Role = role;
+        Action = action;
+        ObjectType = objectType;
+        ObjectId = objectId;
+        PatientId = patientId;
+        Outcome = outcome;
+        Source = source;
+        Reason = reason;
+    }
+
+    public long Id { get; private set; }
+    public DateTimeOffset At { get; private set; }
+    public Guid? UserId { get; private set; }
+    public string UserName { get; private set; }
+    public string Role { get; private set; }
+    public AuditAction Action { get; private set; }
+    public string ObjectType { get; private set; }
+    public string? ObjectId { get; private set; }
+
+    /// <summary>The member whose information was touched, so an accounting per patient is one query.</summary>
+    public Guid? PatientId { get; private set; }
+
+    public AuditOutcome Outcome { get; private set; }
+
+    /// <summary>Client IP address, or "cli" / "system" for work not started by a web request.</summary>
+    public string Source { get; private set; }
+
+    public string? Reason { get; private set; }
+}

@@ -1,0 +1,158 @@
+using Consilium.Features.Audit;
+using Consilium.Features.Identity;
+using Consilium.Features.Members;
+using Consilium.Infrastructure;
+using Consilium.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Consilium.Features.Cases;
+
+/// <summary>
+/// The case use cases, called in process by the API endpoints and the pages alike. Each one is a single unit of
+/// work whose audit entry commits with it.
+/// </summary>
+public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, TimeProvider clock)
+{
+    const string ObjectType = "Case";
+
+    public async Task<CaseView> GetAsync(Guid id, CancellationToken ct)
+    {
+        var @case = await LoadVisibleAsync(id, AuditAction.Read, ct);
+        audit.Record(AuditAction.Read, ObjectType, id, @case.MemberId);
+        var view = await ViewAsync(@case, ct);
+        await db.SaveChangesAsync(ct);
+        return view;
+    }
+
+    public async Task<CasePage> ListAsync(CaseListFilter filter, CancellationToken ct)
+    {
+        var page = Math.Max(1, filter.Page ?? 1);
+        var pageSize = Math.Clamp(filter.PageSize ?? 50, 1, 200);
+        var cases = db.Cases.AsNoTracking().VisibleTo(db, user);
+        if (filter.Status is { } status) cases = cases.Where(c => c.Status == status);
+        if (filter.ProgramId is { } programId) cases = cases.Where(c => c.ProgramId == programId);
+
+        var rows =
+            from c in cases
+            join m in db.Members on c.MemberId equals m.Id
+            join p in db.Programs on c.ProgramId equals p.Id
+            select new { c, m, p };
+        if (!string.IsNullOrWhiteSpace(filter.Search))
+        {
+            var term = filter.Search.Trim();
+            rows = rows.Where(r => r.c.Number == term.ToUpper() || r.m.LastName.ToLower().StartsWith(term.ToLower()) || r.m.ExternalId == term);
+        }
+
+        var total = await rows.CountAsync(ct);
+        var items = await rows
+            .OrderByDescending(r => r.c.UpdatedAt)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(r => new CaseSummary(r.c.Id, r.c.Number, r.c.ProgramId, r.p.Name, r.c.MemberId,
+                r.m.FirstName + " " + r.m.LastName, r.c.Status, r.c.Category, r.c.Version, r.c.CreatedAt, r.c.UpdatedAt))
+            .ToListAsync(ct);
+
+        // A list shows members' names: each row returned is an access to that member's information.
+        foreach (var item in items) audit.Record(AuditAction.Query, ObjectType, item.Id, item.MemberId);
+        await db.SaveChangesAsync(ct);
+        return new CasePage(items, page, pageSize, total);
+    }
+
+    public async Task<CaseView> CreateAsync(CreateCaseRequest request, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.ProgramId is null) errors["programId"] = ["This field is required."];
+        if (request.MemberId is null) errors["memberId"] = ["This field is required."];
+        if (request.Category is null) errors["category"] = ["This field is required."];
+        if (string.IsNullOrWhiteSpace(request.Concern)) errors["concern"] = ["Describe the clinical concern."];
+        if (errors.Count > 0) throw new RequestValidationException(errors);
+
+        var programId = request.ProgramId!.Value;
+        var served = await CaseAccess.ServedProgramIds(db, user).AnyAsync(p => p == programId, ct);
+        if (!served)
+        {
+            await audit.RecordFailureAsync(AuditAction.Create, ObjectType, null, request.MemberId, AuditOutcome.Denied, "not on the program's staff", ct);
+            throw new NotFoundException("Program", programId);
+        }
+        var program = await db.Programs.SingleAsync(p => p.Id == programId, ct);
+        var member = await db.Members.SingleOrDefaultAsync(m => m.Id == request.MemberId && m.ProgramId == programId, ct)
+            ?? throw new RuleViolationException("memberId", "No member with this id is enrolled in the program.");
+        if (!program.Covers(request.Category!.Value))
+            throw new RuleViolationException("category", $"The program does not cover {request.Category}. It covers: {string.Join(", ", program.Categories)}.");
+
+        var now = clock.GetUtcNow();
+        var channel = user.Role == Roles.Integration ? IntakeChannel.Referral : IntakeChannel.Coordinator;
+        var @case = Case.Open(programId, member.Id, request.Category.Value, channel, request.Concern!,
+            request.StartAt ?? CaseStatus.Referred, user.Actor, now);
+        if (user.Role == Roles.Coordinator && user.UserId is { } coordinatorId) @case.AssignCoordinator(coordinatorId, now);
+        db.Cases.Add(@case);
+        audit.Record(AuditAction.Create, ObjectType, @case.Id, member.Id);
+        await db.SaveChangesAsync(ct);
+        return await ViewAsync(@case, ct);
+    }
+
+    /// <summary>
+    /// Moves a case to another stage. <paramref name="ifMatchVersion"/> (from an If-Match header) and the body's
+    /// version are optimistic preconditions; a concurrent change that slips between read and write loses at save.
+    /// </summary>
+    public async Task<CaseView> TransitionAsync(Guid id, TransitionRequest request, int? ifMatchVersion, CancellationToken ct)
+    {
+        if (request.To is null) throw new RequestValidationException(new() { ["to"] = ["This field is required."] });
+        var @case = await LoadVisibleAsync(id, AuditAction.Update, ct);
+        var reason = $"transition to {request.To}";
+        try
+        {
+            if (ifMatchVersion is { } expected && expected != @case.Version)
+                throw new PreconditionFailedException($"The case is at version {@case.Version}, not {expected}. Reload it and try again.");
+            if (request.Version is { } bodyVersion && bodyVersion != @case.Version)
+                throw new ConflictException($"The case is at version {@case.Version}, not {bodyVersion}: someone changed it since you read it.",
+                    new Dictionary<string, object?> { ["currentVersion"] = @case.Version });
+
+            @case.TransitionTo(request.To.Value, user.Actor, request.Reason, clock.GetUtcNow());
+            audit.Record(AuditAction.Update, ObjectType, @case.Id, @case.MemberId, reason: reason);
+            await db.SaveChangesAsync(ct);
+        }
+        catch (Exception e) when (e is DomainException or DbUpdateConcurrencyException)
+        {
+            var outcome = e is ForbiddenException ? AuditOutcome.Denied : AuditOutcome.Failure;
+            await audit.RecordFailureAsync(AuditAction.Update, ObjectType, id, @case.MemberId, outcome, $"{reason}: {e.GetType().Name}", ct);
+            throw;
+        }
+        return await ViewAsync(@case, ct);
+    }
+
+    public async Task<IReadOnlyList<TimelineEvent>> TimelineAsync(Guid id, CancellationToken ct)
+    {
+        var @case = await LoadVisibleAsync(id, AuditAction.Read, ct);
+        audit.Record(AuditAction.Read, "CaseTimeline", id, @case.MemberId);
+        await db.SaveChangesAsync(ct);
+        return @case.Transitions
+            .OrderBy(t => t.At).ThenBy(t => t.Sequence)
+            .Select(t => new TimelineEvent(t.At, t.From is null ? "opened" : "transition", t.From, t.To, t.ActorName, t.ActorRole, t.Reason))
+            .ToList();
+    }
+
+    /// <summary>Loads a case the user may see. A case outside their reach is reported as not found, and the attempt audited.</summary>
+    async Task<Case> LoadVisibleAsync(Guid id, AuditAction attempted, CancellationToken ct)
+    {
+        var @case = await db.Cases.VisibleTo(db, user).Include(c => c.Transitions).SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (@case is not null) return @case;
+
+        var existing = await db.Cases.AsNoTracking().Where(c => c.Id == id).Select(c => new { c.MemberId }).SingleOrDefaultAsync(ct);
+        if (existing is not null)
+            await audit.RecordFailureAsync(attempted, ObjectType, id, existing.MemberId, AuditOutcome.Denied, "outside the user's cases", ct);
+        throw new NotFoundException(ObjectType, id);
+    }
+
+    async Task<CaseView> ViewAsync(Case @case, CancellationToken ct)
+    {
+        var names = await (
+            from m in db.Members
+            join p in db.Programs on m.ProgramId equals p.Id
+            where m.Id == @case.MemberId
+            select new { Member = m.FirstName + " " + m.LastName, Program = p.Name }).SingleAsync(ct);
+        var stageTimes = @case.StageTimes(clock.GetUtcNow()).ToDictionary(kv => kv.Key.ToString(), kv => (long)kv.Value.TotalSeconds);
+        return new CaseView(@case.Id, @case.Number, @case.ProgramId, names.Program, @case.MemberId, names.Member, @case.Status,
+            @case.HeldFrom, @case.Category, @case.Channel, @case.Concern, CaseLifecycle.AllowedTargets(@case.Status, @case.HeldFrom),
+            @case.Version, stageTimes, @case.CoordinatorUserId, @case.ReviewerUserId, @case.CreatedAt, @case.UpdatedAt);
+    }
+}

@@ -1,0 +1,44 @@
+namespace Consilium.Features.Cases;
+
+public sealed record CaseView(
+    Guid Id,
+    string Number,
+    Guid ProgramId,
+    string ProgramName,
+    Guid MemberId,
+    string MemberName,
+    CaseStatus Status,
+    CaseStatus? HeldFrom,
+    ConditionCategory Category,
+    IntakeChannel Channel,
+    string Concern,
+    IReadOnlyList<CaseStatus> AllowedTransitions,
+    int Version,
+    IReadOnlyDictionary<string, long> StageTimes,
+    Guid? CoordinatorUserId,
+    Guid? ReviewerUserId,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record CaseSummary(
+    Guid Id,
+    string Number,
+    Guid ProgramId,
+    string ProgramName,
+    Guid MemberId,
+    string MemberName,
+    CaseStatus Status,
+    ConditionCategory Category,
+    int Version,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record CasePage(IReadOnlyList<CaseSummary> Items, int Page, int PageSize, int Total);
+
+public sealed record TimelineEvent(DateTimeOffset At, string Kind, CaseStatus? From, CaseStatus To, string Actor, string ActorRole, string? Reason);
+
+public sealed record CreateCaseRequest(Guid? ProgramId, Guid? MemberId, ConditionCategory? Category, string? Concern, CaseStatus? StartAt);
+
+public sealed record TransitionRequest(CaseStatus? To, string? Reason, int? Version);
+
+public sealed record CaseListFilter(CaseStatus? Status, Guid? ProgramId, string? Search, int? Page, int? PageSize);

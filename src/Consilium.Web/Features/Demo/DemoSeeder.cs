@@ -1,0 +1,240 @@
+using System.Security.Cryptography;
+using Consilium.Features.Cases;
+using Consilium.Features.Identity;
+using Consilium.Features.Members;
+using Consilium.Features.Physicians;
+using Consilium.Features.Programs;
+using Consilium.Features.Sponsors;
+using Consilium.Infrastructure.Persistence;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Consilium.Features.Demo;
+
+public sealed class DemoOptions
+{
+    public const string Section = "Demo";
+
+    /// <summary>Seed on start: defaults to on in the embedded mode, off on PostgreSQL (use ./consilium seed-demo).</summary>
+    public bool? SeedOnStart { get; set; }
+
+    /// <summary>The demo users' password. When empty a random one is generated and printed once.</summary>
+    public string? Password { get; set; }
+}
+
+public sealed record DemoLogin(string Role, string Email);
+
+/// <summary>
+/// The demo programs, reviewers, members and cases. Idempotent: it does nothing once the demo sponsor exists.
+/// All people here are fictional.
+/// </summary>
+public sealed class DemoSeeder(
+    ConsiliumDbContext db,
+    UserManager<AppUser> users,
+    RoleManager<AppRole> roles,
+    CurrentActor actor,
+    TimeProvider clock,
+    DatabaseSettings database,
+    Microsoft.Extensions.Options.IOptions<DemoOptions> options)
+{
+    public const string EmailDomain = "demo.consilium.test";
+    const string MarkerSponsor = "Northwind Manufacturing";
+
+    public bool SeedOnStart => options.Value.SeedOnStart ?? database.IsEmbedded;
+
+    public static string EmailFor(string role) => $"{role}@{EmailDomain}";
+
+    /// <summary>Seeds and, the one time it does, prints the logins. Later runs print nothing.</summary>
+    public async Task SeedAndAnnounceAsync(TextWriter output, CancellationToken ct)
+    {
+        var password = string.IsNullOrEmpty(options.Value.Password) ? NewPassword() : options.Value.Password;
+        var logins = await SeedAsync(password, ct);
+        if (logins.Count == 0) return;
+        output.WriteLine();
+        output.WriteLine("Demo data created. These logins are shown once; the password is stored only as a hash:");
+        output.WriteLine();
+        foreach (var login in logins) output.WriteLine($"  {login.Role,-16} {login.Email}");
+        output.WriteLine();
+        output.WriteLine($"  password for all of them: {password}");
+        output.WriteLine();
+        output.WriteLine("  Scripts can get a bearer token instead: ./consilium token --user coordinator@" + EmailDomain);
+        output.WriteLine();
+    }
+
+    /// <summary>Returns the logins created, or nothing when the demo was already there.</summary>
+    public async Task<IReadOnlyList<DemoLogin>> SeedAsync(string password, CancellationToken ct)
+    {
+        await EnsureRolesAsync();
+        if (await db.Sponsors.AnyAsync(s => s.Name == MarkerSponsor, ct)) return [];
+
+        actor.Use(Actor.System("demo seed"), "system");
+        var now = clock.GetUtcNow();
+
+        var northwind = Sponsor.Create(MarkerSponsor, SponsorKind.Employer, now);
+        var fabrikam = Sponsor.Create("Fabrikam Stop-Loss Re", SponsorKind.StopLossCarrier, now);
+        var contoso = Sponsor.Create("Contoso Health Plan", SponsorKind.HealthPlan, now);
+        var riverside = Sponsor.Create("Riverside University Hospital", SponsorKind.Hospital, now);
+        db.Sponsors.AddRange(northwind, fabrikam, contoso, riverside);
+
+        var employerProgram = CareProgram.Create("Northwind Expert Opinion", northwind.Id, FundingModel.SponsorPaid, null,
+            Enum.GetValues<ConditionCategory>(), now);
+        var planProgram = CareProgram.Create("Contoso Health Second Opinion", contoso.Id, FundingModel.SponsorPaid, null,
+            [ConditionCategory.Oncology, ConditionCategory.Musculoskeletal, ConditionCategory.Spine, ConditionCategory.Cardiac, ConditionCategory.Neurological], now);
+        var hospitalProgram = CareProgram.Create("Riverside Second Opinion", riverside.Id, FundingModel.SelfPay, 750m,
+            [ConditionCategory.Oncology, ConditionCategory.Cardiac, ConditionCategory.Neurological, ConditionCategory.RareDisease], now);
+        db.Programs.AddRange(employerProgram, planProgram, hospitalProgram);
+
+        var reviewers = new[]
+        {
+            Physician("Dr. Maya Okafor", "1245319599", "Orthopaedic Surgery", "Spine Surgery", now, "OH", "PA", "MI", "IN", "NY", "CA", "TX", "FL", "IL", "WI", "KY", "TN"),
+            Physician("Dr. Samuel Lindqvist", "1679576722", "Medical Oncology", "Breast Oncology", now, "NY", "NJ", "CT", "MA", "PA", "OH"),
+            Physician("Dr. Priya Raman", "1861427197", "Cardiology", "Interventional Cardiology", now, "OH", "KY", "TN", "TX", "GA", "NC"),
+            Physician("Dr. Tomás Herrera", "1013998418", "Neurology", "Movement Disorders", now, "CA", "AZ", "NV", "WA", "OR", "CO"),
+        };
+        db.Physicians.AddRange(reviewers);
+
+        var people = new (string First, string Last, string Dob, Sex Sex, string State, CareProgram Program)[]
+        {
+            ("Jordan", "Avery", "1971-04-12", Sex.Female, "OH", employerProgram),
+            ("Marcus", "Bell", "1965-09-30", Sex.Male, "OH", employerProgram),
+            ("Elena", "Castillo", "1983-01-22", Sex.Female, "PA", employerProgram),
+            ("Dmitri", "Novak", "1958-11-05", Sex.Male, "MI", employerProgram),
+            ("Aisha", "Karimi", "1990-06-18", Sex.Female, "IN", employerProgram),
+            ("Thomas", "Whitfield", "1949-02-27", Sex.Male, "NY", planProgram),
+            ("Grace", "Liu", "1976-08-09", Sex.Female, "NJ", planProgram),
+            ("Samuel", "Ortega", "1968-12-14", Sex.Male, "TX", planProgram),
+            ("Hannah", "Brooks", "1987-03-03", Sex.Female, "CA", planProgram),
+            ("Victor", "Mensah", "1955-07-21", Sex.Male, "GA", hospitalProgram),
+            ("Ruth", "Feldman", "1962-10-11", Sex.Female, "FL", hospitalProgram),
+            ("Kenji", "Watanabe", "1979-05-29", Sex.Male, "WA", hospitalProgram),
+        };
+        var members = people.Select((p, i) => Member.Enroll(p.Program.Id, $"DEMO{i + 1:0000}", p.First, p.Last, DateOnly.Parse(p.Dob),
+            p.Sex, p.State, $"{p.First.ToLowerInvariant()}.{p.Last.ToLowerInvariant()}@example.test", null, "en", now)).ToArray();
+        db.Members.AddRange(members);
+        await db.SaveChangesAsync(ct);
+
+        var logins = new List<DemoLogin>();
+        async Task<AppUser> User(string role, string name, Action<AppUser>? link = null)
+        {
+            var user = new AppUser
+            {
+                Id = Guid.CreateVersion7(), UserName = EmailFor(role), Email = EmailFor(role), EmailConfirmed = true,
+                DisplayName = name, CreatedAt = now, LockoutEnabled = true,
+            };
+            link?.Invoke(user);
+            Check(await users.CreateAsync(user, password));
+            Check(await users.AddToRoleAsync(user, role));
+            logins.Add(new DemoLogin(role, user.Email!));
+            return user;
+        }
+
+        var patient = await User(Roles.Patient, "Jordan Avery", u => u.MemberId = members[0].Id);
+        var coordinator = await User(Roles.Coordinator, "Nurse Casey Morgan");
+        var reviewer = await User(Roles.Reviewer, reviewers[0].Name, u => u.PhysicianId = reviewers[0].Id);
+        reviewers[0].LinkUser(reviewer.Id);
+        var admin = await User(Roles.ProgramAdmin, "Pat Lee (program admin)");
+        await User(Roles.SponsorAnalyst, "Robin Shah (Northwind benefits)", u => u.SponsorId = northwind.Id);
+        await User(Roles.Auditor, "Morgan Reyes (privacy officer)");
+        var integration = await User(Roles.Integration, "Contoso Health referral feed");
+        _ = patient;
+
+        foreach (var program in new[] { employerProgram, planProgram, hospitalProgram })
+        {
+            db.ProgramStaff.Add(new ProgramStaff(program.Id, coordinator.Id));
+            db.ProgramStaff.Add(new ProgramStaff(program.Id, admin.Id));
+        }
+        db.ProgramStaff.Add(new ProgramStaff(planProgram.Id, integration.Id));
+
+        var coordinatorActor = new Actor(coordinator.Id, coordinator.UserName!, Roles.Coordinator);
+        var reviewerActor = new Actor(reviewer.Id, reviewer.UserName!, Roles.Reviewer);
+        var plans = new (int Member, ConditionCategory Category, string Concern, CaseStatus Stage, CaseStatus? Then)[]
+        {
+            (0, ConditionCategory.Spine, "Surgeon recommends L4-L5 spinal fusion after 8 months of low back pain; wants to know whether surgery is needed now.", CaseStatus.InReview, null),
+            (1, ConditionCategory.Cardiac, "Cardiologist proposes CABG; member asks whether stenting is an option.", CaseStatus.CollectingRecords, null),
+            (2, ConditionCategory.Oncology, "New diagnosis of invasive ductal carcinoma; treatment plan proposes mastectomy.", CaseStatus.AwaitingConsent, null),
+            (3, ConditionCategory.Musculoskeletal, "Total knee replacement scheduled next month; member unsure about alternatives.", CaseStatus.Referred, null),
+            (4, ConditionCategory.Neurological, "Recurring seizures despite two medications; neurologist suggests surgical evaluation.", CaseStatus.Intake, null),
+            (5, ConditionCategory.Oncology, "Prostate cancer, Gleason 7; choosing between prostatectomy and radiation.", CaseStatus.ReadyForReview, null),
+            (6, ConditionCategory.Spine, "Cervical disc herniation; surgeon recommends anterior cervical discectomy and fusion.", CaseStatus.Assigned, null),
+            (7, ConditionCategory.Cardiac, "Atrial fibrillation; ablation proposed after failed rate control.", CaseStatus.OpinionDelivered, null),
+            (8, ConditionCategory.Musculoskeletal, "Hip replacement recommended for osteoarthritis at 38.", CaseStatus.Closed, null),
+            (9, ConditionCategory.Oncology, "Lung nodule found on CT; biopsy versus surveillance.", CaseStatus.CollectingRecords, CaseStatus.OnHold),
+            (10, ConditionCategory.Cardiac, "Mitral valve repair versus replacement.", CaseStatus.Intake, CaseStatus.Withdrawn),
+            (11, ConditionCategory.RareDisease, "Suspected amyloidosis; diagnosis unclear after three specialists.", CaseStatus.Referred, CaseStatus.Ineligible),
+        };
+
+        var path = new[]
+        {
+            CaseStatus.Referred, CaseStatus.Intake, CaseStatus.AwaitingConsent, CaseStatus.CollectingRecords, CaseStatus.ReadyForReview,
+            CaseStatus.Assigned, CaseStatus.InReview, CaseStatus.OpinionDelivered, CaseStatus.Closed,
+        };
+        for (var i = 0; i < plans.Length; i++)
+        {
+            var plan = plans[i];
+            var member = members[plan.Member];
+            var at = now - TimeSpan.FromDays(30 - i * 2);
+            var @case = Case.Open(member.ProgramId, member.Id, plan.Category, i % 3 == 0 ? IntakeChannel.Trigger : IntakeChannel.Coordinator,
+                plan.Concern, CaseStatus.Referred, coordinatorActor, at);
+            @case.AssignCoordinator(coordinator.Id, at);
+            foreach (var stage in path[1..(Array.IndexOf(path, plan.Stage) + 1)])
+            {
+                at += TimeSpan.FromHours(20 + (i * 7 % 30));
+                if (stage == CaseStatus.Assigned) @case.AssignReviewer(reviewer.Id, at);
+                var by = stage is CaseStatus.InReview or CaseStatus.OpinionDelivered ? reviewerActor : coordinatorActor;
+                @case.TransitionTo(stage, by, null, at);
+            }
+            if (plan.Then is { } then)
+            {
+                at += TimeSpan.FromHours(6);
+                var reason = then switch
+                {
+                    CaseStatus.OnHold => "Member in hospital; resume after discharge",
+                    CaseStatus.Withdrawn => "Member decided to proceed with the local plan",
+                    _ => "Not covered: coverage ended before the request",
+                };
+                @case.TransitionTo(then, coordinatorActor, reason, at);
+            }
+            db.Cases.Add(@case);
+        }
+        await db.SaveChangesAsync(ct);
+        return logins;
+    }
+
+    async Task EnsureRolesAsync()
+    {
+        foreach (var role in Roles.All)
+            if (!await roles.RoleExistsAsync(role)) Check(await roles.CreateAsync(new AppRole(role)));
+    }
+
+    static Physician Physician(string name, string npi, string specialty, string subspecialty, DateTimeOffset now, params string[] states)
+    {
+        var physician = Consilium.Features.Physicians.Physician.Create(name, npi, specialty, subspecialty, now);
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        for (var i = 0; i < states.Length; i++)
+            physician.License(states[i], $"{states[i]}-{100000 + i * 7919}", today.AddDays(40 + i * 61));
+        return physician;
+    }
+
+    static string NewPassword()
+    {
+        const string alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        var chars = new char[16];
+        for (var i = 0; i < chars.Length; i++) chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        return $"{new string(chars, 0, 4)}-{new string(chars, 4, 4)}-{new string(chars, 8, 4)}-{new string(chars, 12, 4)}";
+    }
+
+    static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded) throw new InvalidOperationException("Demo seed failed: " + string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+}
+
+public static class DemoSetup
+{
+    public static IServiceCollection AddDemo(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        services.AddScoped<DemoSeeder>();
+        return services;
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace Consilium.Features.Identity;
+
+/// <summary>
+/// Every endpoint and page names one of these policies (or is explicitly anonymous). Each grants a set of roles;
+/// resource checks (own case, served program, assigned reviewer) are applied by the handlers on top.
+/// </summary>
+public static class Policies
+{
+    public const string CaseRead = "case.read";
+    public const string CaseCreate = "case.create";
+    public const string CaseTransition = "case.transition";
+    public const string CaseWorklist = "case.worklist";
+    public const string MemberRead = "member.read";
+    public const string MemberWrite = "member.write";
+    public const string ProgramRead = "program.read";
+    public const string ProgramWrite = "program.write";
+    public const string SponsorRead = "sponsor.read";
+    public const string SponsorWrite = "sponsor.write";
+    public const string AuditRead = "audit.read";
+    public const string SignedIn = "signed-in";
+
+    public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
+    {
+        [CaseRead] = [Roles.Patient, Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin, Roles.Integration],
+        [CaseCreate] = [Roles.Coordinator, Roles.ProgramAdmin, Roles.Integration],
+        [CaseTransition] = [Roles.Patient, Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin],
+        [CaseWorklist] = [Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin],
+        [MemberRead] = [Roles.Patient, Roles.Coordinator, Roles.ProgramAdmin, Roles.Integration],
+        [MemberWrite] = [Roles.Coordinator, Roles.ProgramAdmin, Roles.Integration],
+        [ProgramRead] = [Roles.Patient, Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin, Roles.SponsorAnalyst, Roles.Integration],
+        [ProgramWrite] = [Roles.ProgramAdmin],
+        [SponsorRead] = [Roles.ProgramAdmin, Roles.SponsorAnalyst],
+        [SponsorWrite] = [Roles.ProgramAdmin],
+        [AuditRead] = [Roles.Auditor],
+        [SignedIn] = [.. Roles.All],
+    };
+
+    public static AuthorizationBuilder AddConsiliumPolicies(this AuthorizationBuilder builder)
+    {
+        foreach (var (policy, roles) in RolesByPolicy)
+            builder.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
+        // An endpoint that forgets to name a policy is refused to everyone rather than opened to anyone signed in.
+        builder.SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAssertion(_ => false).Build());
+        return builder;
+    }
+}

@@ -1,0 +1,36 @@
+using Consilium.Features.Cases;
+using Consilium.Features.Identity;
+using Consilium.Features.Sponsors;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Consilium.Features.Programs;
+
+internal sealed class CareProgramConfiguration : IEntityTypeConfiguration<CareProgram>
+{
+    public void Configure(EntityTypeBuilder<CareProgram> builder)
+    {
+        builder.ToTable("Programs");
+        builder.HasKey(p => p.Id);
+        builder.Property(p => p.Name).HasMaxLength(200);
+        builder.HasIndex(p => p.Name).IsUnique();
+        builder.Property(p => p.Version).IsConcurrencyToken();
+        builder.HasOne<Sponsor>().WithMany().HasForeignKey(p => p.SponsorId).OnDelete(DeleteBehavior.Restrict);
+        builder.PrimitiveCollection(p => p.Categories)
+            .HasField("_categories")
+            .UsePropertyAccessMode(PropertyAccessMode.Field)
+            .ElementType(e => e.HasConversion<string>());
+    }
+}
+
+internal sealed class ProgramStaffConfiguration : IEntityTypeConfiguration<ProgramStaff>
+{
+    public void Configure(EntityTypeBuilder<ProgramStaff> builder)
+    {
+        builder.ToTable("ProgramStaff");
+        builder.HasKey(s => new { s.ProgramId, s.UserId });
+        builder.HasIndex(s => s.UserId);
+        builder.HasOne<CareProgram>().WithMany().HasForeignKey(s => s.ProgramId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<AppUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
