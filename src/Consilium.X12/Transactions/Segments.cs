@@ -1,0 +1,225 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace Consilium.X12.Transactions;
+
+/// <summary>Segment identifiers packed as <see cref="X12SegmentReader.SegmentKey"/> does, so a switch compiles to int compares.</summary>
+static class Seg
+{
+    public const int ISA = 'I' | ('S' << 8) | ('A' << 16);
+    public const int IEA = 'I' | ('E' << 8) | ('A' << 16);
+    public const int GS = 'G' | ('S' << 8);
+    public const int GE = 'G' | ('E' << 8);
+    public const int ST = 'S' | ('T' << 8);
+    public const int SE = 'S' | ('E' << 8);
+    public const int BHT = 'B' | ('H' << 8) | ('T' << 16);
+    public const int HL = 'H' | ('L' << 8);
+    public const int NM1 = 'N' | ('M' << 8) | ('1' << 16);
+    public const int N3 = 'N' | ('3' << 8);
+    public const int N4 = 'N' | ('4' << 8);
+    public const int DMG = 'D' | ('M' << 8) | ('G' << 16);
+    public const int PAT = 'P' | ('A' << 8) | ('T' << 16);
+    public const int SBR = 'S' | ('B' << 8) | ('R' << 16);
+    public const int CLM = 'C' | ('L' << 8) | ('M' << 16);
+    public const int DTP = 'D' | ('T' << 8) | ('P' << 16);
+    public const int HI = 'H' | ('I' << 8);
+    public const int LX = 'L' | ('X' << 8);
+    public const int SV1 = 'S' | ('V' << 8) | ('1' << 16);
+    public const int SV2 = 'S' | ('V' << 8) | ('2' << 16);
+    public const int SV3 = 'S' | ('V' << 8) | ('3' << 16);
+    public const int CL1 = 'C' | ('L' << 8) | ('1' << 16);
+    public const int UM = 'U' | ('M' << 8);
+    public const int HCR = 'H' | ('C' << 8) | ('R' << 16);
+    public const int TRN = 'T' | ('R' << 8) | ('N' << 16);
+    public const int INS = 'I' | ('N' << 8) | ('S' << 16);
+    public const int REF = 'R' | ('E' << 8) | ('F' << 16);
+    public const int HD = 'H' | ('D' << 8);
+    public const int LS = 'L' | ('S' << 8);
+    public const int LE = 'L' | ('E' << 8);
+}
+
+static class Parse
+{
+    /// <summary>CCYYMMDD; null when the span is not a valid calendar date.</summary>
+    public static DateOnly? Date(ReadOnlySpan<byte> s)
+    {
+        if (s.Length < 8) return null;
+        int y = 0, m = 0, d = 0;
+        for (int i = 0; i < 8; i++)
+        {
+            int digit = s[i] - '0';
+            if ((uint)digit > 9) return null;
+            if (i < 4) y = y * 10 + digit;
+            else if (i < 6) m = m * 10 + digit;
+            else d = d * 10 + digit;
+        }
+        if (y < 1 || m is < 1 or > 12 || d < 1 || d > DateTime.DaysInMonth(y, m)) return null;
+        return new DateOnly(y, m, d);
+    }
+
+    /// <summary>
+    /// Reads a DTP-style date: format qualifier D8 (date), RD8 (CCYYMMDD-CCYYMMDD) or DT (date and time).
+    /// Throws a located error for any other format or an unparseable value.
+    /// </summary>
+    /// <param name="required">false for dates the trigger engine can do without (admission, discharge): a bad value
+    /// (de-identified files carry DT 999999999999) then reads as no date instead of failing the transaction.</param>
+    public static void DateValue(X12SegmentReader r, int formatElement, out DateOnly? from, out DateOnly? to, bool required = true)
+    {
+        var format = r.GetElement(formatElement);
+        var value = r.GetElement(formatElement + 1);
+        string segment = r.SafeId();
+        from = to = null;
+        // TM is a time of day (837I discharge hour): legitimately no date.
+        if (format.SequenceEqual("TM"u8)) return;
+        if (format.SequenceEqual("D8"u8) || format.SequenceEqual("DT"u8))
+        {
+            from = to = Date(value);
+            if (from is null && required) throw r.SegmentError($"expected {segment}{formatElement + 1:00} to be a CCYYMMDD date, found '{Text(value)}'");
+            return;
+        }
+        if (format.SequenceEqual("RD8"u8))
+        {
+            int dash = value.IndexOf((byte)'-');
+            from = dash == 8 ? Date(value[..8]) : null;
+            to = dash == 8 ? Date(value[9..]) : null;
+            if ((from is null || to is null) && required)
+                throw r.SegmentError($"expected {segment}{formatElement + 1:00} to be a CCYYMMDD-CCYYMMDD date range, found '{Text(value)}'");
+            return;
+        }
+        if (required)
+            throw r.SegmentError($"expected {segment}{formatElement:00} to be a date format qualifier D8, RD8, DT or TM, found '{Text(format)}'");
+    }
+
+    /// <summary>
+    /// The component separator a composite really uses. Some senders declare one in ISA16 and write another
+    /// (OopFactory's 837I samples declare '^' or ':' and write "HC:85025" or "HC>92557"). When the declared
+    /// separator is absent and the value starts with a 2–3 letter qualifier followed by punctuation, that
+    /// punctuation is the separator; anything else keeps the declared one.
+    /// </summary>
+    public static byte ComponentSeparator(ReadOnlySpan<byte> composite, byte declared)
+    {
+        if (composite.IndexOf(declared) >= 0) return declared;
+        for (int i = 0; i < composite.Length && i <= 3; i++)
+        {
+            byte b = composite[i];
+            if ((uint)(b - 'A') <= 'Z' - 'A') continue;
+            return i >= 2 && b is (byte)':' or (byte)'>' or (byte)'^' or (byte)'|' or (byte)'\\' or (byte)'!' ? b : declared;
+        }
+        return declared;
+    }
+
+    public static decimal RequiredDecimal(X12SegmentReader r, int element, string what)
+    {
+        if (r.TryGetDecimal(element, out var value)) return value;
+        var found = r.GetElement(element);
+        throw r.SegmentError(found.IsEmpty
+            ? $"expected {r.SafeId()}{element:00} to be {what}, found nothing"
+            : $"expected {r.SafeId()}{element:00} to be {what}, found '{Text(found)}'");
+    }
+
+    public static decimal? OptionalDecimal(X12SegmentReader r, int element) =>
+        r.TryGetDecimal(element, out var value) ? value : null;
+
+    public static string Text(ReadOnlySpan<byte> s) => Encoding.UTF8.GetString(s.Length > 40 ? s[..40] : s);
+
+    /// <summary>ICD codes travel without the dot, but some senders (TigerShark's 4010 278) keep it.</summary>
+    public static string Code(StringPool pool, ReadOnlySpan<byte> s)
+    {
+        int dot = s.IndexOf((byte)'.');
+        if (dot < 0) return pool.Get(s)!;
+        Span<byte> tmp = stackalloc byte[s.Length];
+        int n = 0;
+        foreach (var b in s) if (b != (byte)'.') tmp[n++] = b;
+        return pool.Get(tmp[..n])!;
+    }
+
+    /// <summary>SV107-style pointers "1:2:3" into an int array; empty or non-numeric pointers are dropped.</summary>
+    public static int[] Pointers(ReadOnlySpan<byte> element, byte separator)
+    {
+        if (element.IsEmpty) return [];
+        int count = element.Count(separator) + 1;
+        var result = new int[count];
+        int n = 0;
+        foreach (var range in element.Split(separator))
+        {
+            var part = element[range];
+            if (System.Buffers.Text.Utf8Parser.TryParse(part, out int value, out int used) && used == part.Length && value > 0)
+                result[n++] = value;
+        }
+        return n == count ? result : result[..n];
+    }
+
+    /// <summary>Components 3–6 of a procedure composite (qualifier : code : modifiers …); empty ones are skipped.</summary>
+    public static string[] Modifiers(ReadOnlySpan<byte> composite, byte separator, StringPool pool)
+    {
+        string[]? result = null;
+        int n = 0;
+        int index = 1;
+        while (index <= 6)
+        {
+            int at = composite.IndexOf(separator);
+            var part = at < 0 ? composite : composite[..at];
+            if (index >= 3 && !part.IsEmpty)
+            {
+                result ??= new string[4];
+                result[n++] = pool.Get(part)!;
+            }
+            if (at < 0) break;
+            composite = composite[(at + 1)..];
+            index++;
+        }
+        return result is null ? [] : n == result.Length ? result : result[..n];
+    }
+
+    public static ProviderRef Provider(X12SegmentReader r, StringPool pool) => new(
+        pool.Get(r.GetElement(1))!,
+        pool.Get(r.GetElement(8)),
+        pool.Get(r.GetElement(9)),
+        Name(r));
+
+    static string? Name(X12SegmentReader r)
+    {
+        var last = r.GetElement(3);
+        var first = r.GetElement(4);
+        if (first.IsEmpty) return X12SegmentReader.ToStringOrNull(last);
+        return $"{Encoding.UTF8.GetString(last)}, {Encoding.UTF8.GetString(first)}";
+    }
+
+    /// <summary>NM101 and NM102 are mandatory in every NM1 of the transactions we read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ReadOnlySpan<byte> EntityCode(X12SegmentReader r)
+    {
+        var code = r.GetElement(1);
+        if (code.IsEmpty) throw r.SegmentError("expected NM101 (entity identifier code), found nothing");
+        if (r.GetElement(2).IsEmpty)
+            throw r.SegmentError($"expected NM102 (entity type qualifier 1 person or 2 non-person) in NM1*{Text(code)}, found nothing");
+        return code;
+    }
+}
+
+/// <summary>
+/// A direct-mapped cache of short strings keyed by their bytes. Codes (CPT, ICD, NPI, qualifiers) repeat
+/// endlessly in a claims file; returning the same string instance saves most of the allocations. A miss
+/// simply overwrites the slot, so memory stays fixed however many distinct values a file has.
+/// </summary>
+sealed class StringPool
+{
+    const int MaxLength = 32;
+    const int Size = 1 << 13;
+    readonly byte[]?[] keys = new byte[]?[Size];
+    readonly string?[] values = new string?[Size];
+
+    public string? Get(ReadOnlySpan<byte> s)
+    {
+        if (s.IsEmpty) return null;
+        if (s.Length > MaxLength) return Encoding.UTF8.GetString(s);
+        uint h = 2166136261;
+        foreach (var b in s) h = (h ^ b) * 16777619;
+        int slot = (int)(h & (Size - 1));
+        if (keys[slot] is { } key && s.SequenceEqual(key)) return values[slot];
+        var value = Encoding.UTF8.GetString(s);
+        keys[slot] = s.ToArray();
+        values[slot] = value;
+        return value;
+    }
+}

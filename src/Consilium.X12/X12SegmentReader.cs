@@ -1,0 +1,432 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace Consilium.X12;
+
+/// <summary>
+/// Streaming X12 tokenizer, modelled on Sylvan's CsvDataReader: one reusable byte buffer, a segment is a
+/// range of that buffer, elements are offsets found lazily, values come out as spans and strings are made
+/// only when asked for. Memory is bounded by the longest segment, never by the file.
+/// </summary>
+/// <remarks>
+/// Separators are re-detected at every ISA, so a file may concatenate interchanges with different
+/// delimiters. The ISA is found by counting element separators rather than by assuming 106 bytes, because
+/// 4010 senders (TigerShark samples) squeeze the padding out; 5010 interchanges are then checked for the
+/// fixed width the standard requires. Element and component numbers are 1-based as in X12 ("CLM05-3");
+/// element 0 is the segment identifier.
+/// </remarks>
+public sealed class X12SegmentReader : IDisposable
+{
+    internal const int DefaultBufferSize = 256 * 1024;
+    const int MaxSegmentLength = 4 * 1024 * 1024;
+    const int IsaScanLimit = 1024;
+    const int IsaElementCount = 16;
+    static readonly int[] IsaWidths = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1];
+
+    readonly Stream stream;
+    readonly bool leaveOpen;
+    byte[] buffer;
+    int bufferEnd;
+    int pos;
+    long bufferOffset;
+    bool endOfStream;
+    bool atFileStart = true;
+    State state = State.ExpectInterchange;
+
+    // Whitespace that may sit between segments (line breaks, indentation); never one of the delimiters.
+    readonly bool[] skippable = new bool[256];
+    X12Delimiters delimiters;
+
+    int segStart;
+    int segEnd;
+    int[] elementEnds = new int[32];
+    int elementCount;
+    bool split;
+
+    enum State { ExpectInterchange, InInterchange, Finished }
+
+    public X12SegmentReader(Stream stream, string fileName, bool leaveOpen = true, int bufferSize = DefaultBufferSize)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentException.ThrowIfNullOrEmpty(fileName);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 4096);
+        this.stream = stream;
+        this.leaveOpen = leaveOpen;
+        FileName = fileName;
+        buffer = new byte[bufferSize];
+    }
+
+    public string FileName { get; }
+    public X12Delimiters Delimiters => delimiters;
+
+    /// <summary>1-based number of the current segment in the file, ISA included.</summary>
+    public long SegmentNumber { get; private set; }
+
+    /// <summary>Byte offset in the file of the current segment's first byte (a BOM counts).</summary>
+    public long SegmentOffset => bufferOffset + segStart;
+
+    /// <summary>Total bytes consumed so far, i.e. the offset just past the current segment terminator.</summary>
+    public long BytesConsumed => bufferOffset + pos;
+
+    /// <summary>The segment identifier packed little-endian into an int ('C' | 'L' &lt;&lt; 8 | 'M' &lt;&lt; 16), 0 when malformed.
+    /// Comparing ints is what lets the transaction parsers switch on segment ids without strings.</summary>
+    public int SegmentKey { get; private set; }
+
+    /// <summary>True when the identifier is 2–3 upper-case letters or digits starting with a letter.</summary>
+    public bool HasValidSegmentId => SegmentKey != 0;
+
+    public ReadOnlySpan<byte> SegmentSpan => buffer.AsSpan(segStart, segEnd - segStart);
+
+    public string SegmentId => Encoding.ASCII.GetString(GetElement(0));
+
+    /// <summary>Number of elements including the identifier: "LX*1" has 2.</summary>
+    public int ElementCount
+    {
+        get
+        {
+            if (!split) Split();
+            return elementCount;
+        }
+    }
+
+    public static int Key(ReadOnlySpan<char> id) => id.Length switch
+    {
+        2 => id[0] | (id[1] << 8),
+        3 => id[0] | (id[1] << 8) | (id[2] << 16),
+        _ => 0,
+    };
+
+    public ReadOnlySpan<byte> GetElement(int index)
+    {
+        if (!split) Split();
+        if ((uint)index >= (uint)elementCount) return default;
+        int start = index == 0 ? segStart : elementEnds[index - 1] + 1;
+        return buffer.AsSpan(start, elementEnds[index] - start);
+    }
+
+    public ReadOnlySpan<byte> GetComponent(int element, int component) =>
+        Component(GetElement(element), component, delimiters.Component);
+
+    public static ReadOnlySpan<byte> Component(ReadOnlySpan<byte> element, int component, byte separator)
+    {
+        for (int i = 1; ; i++)
+        {
+            int idx = element.IndexOf(separator);
+            if (i == component) return idx < 0 ? element : element[..idx];
+            if (idx < 0) return default;
+            element = element[(idx + 1)..];
+        }
+    }
+
+    public bool ElementEquals(int index, ReadOnlySpan<byte> value) => GetElement(index).SequenceEqual(value);
+
+    public string? GetString(int element) => ToStringOrNull(GetElement(element));
+
+    public static string? ToStringOrNull(ReadOnlySpan<byte> value) =>
+        value.IsEmpty ? null : Encoding.UTF8.GetString(value);
+
+    public bool TryGetDecimal(int element, out decimal value)
+    {
+        var span = GetElement(element);
+        return Utf8Parser.TryParse(span, out value, out int consumed) && consumed == span.Length && !span.IsEmpty;
+    }
+
+    public bool TryGetInt64(int element, out long value)
+    {
+        var span = GetElement(element);
+        return Utf8Parser.TryParse(span, out value, out int consumed) && consumed == span.Length && !span.IsEmpty;
+    }
+
+    /// <summary>Reads the next segment, refilling the buffer from the stream as needed.</summary>
+    /// <returns>false at the end of the input.</returns>
+    public bool Read()
+    {
+        while (true)
+        {
+            if (TryReadBuffered()) return true;
+            if (state == State.Finished) return false;
+            Fill();
+        }
+    }
+
+    public ValueTask<bool> ReadAsync(CancellationToken cancellationToken = default) =>
+        TryReadBuffered() ? new ValueTask<bool>(true) : ReadSlowAsync(cancellationToken);
+
+    async ValueTask<bool> ReadSlowAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (state == State.Finished) return false;
+            await FillAsync(cancellationToken).ConfigureAwait(false);
+            if (TryReadBuffered()) return true;
+        }
+    }
+
+    /// <summary>True when the reader has seen the end of the input and every buffered byte.</summary>
+    internal bool IsFinished => state == State.Finished;
+
+    /// <summary>
+    /// Parses the next segment from bytes already buffered. Returns false when more input is needed
+    /// (call <see cref="Fill"/>) or when the input is finished (<see cref="IsFinished"/>).
+    /// </summary>
+    internal bool TryReadBuffered()
+    {
+        if (state != State.InInterchange) return state == State.ExpectInterchange && TryReadIsa();
+
+        int p = pos;
+        var buf = buffer;
+        int end = bufferEnd;
+        while (p < end && skippable[buf[p]]) p++;
+        if (p == end)
+        {
+            pos = p;
+            if (endOfStream) state = State.Finished;
+            return false;
+        }
+
+        int rel = buf.AsSpan(p, end - p).IndexOf(delimiters.Segment);
+        if (rel < 0)
+        {
+            pos = p;
+            if (!endOfStream) return false;
+            // The last segment of a file often lacks its terminator (OopFactory's CR-terminated sample ends
+            // "IEA*1*000003774" with no CR); take it as is. A truncated segment is caught one level up,
+            // by the envelope that it leaves unclosed.
+            rel = end - p;
+            while (rel > 0 && skippable[buf[p + rel - 1]]) rel--;
+        }
+
+        segStart = p;
+        segEnd = p + rel;
+        pos = Math.Min(segEnd + 1, end);
+        // A CRLF-terminated line whose terminator is LF: the CR is line noise, not data.
+        if (segEnd > segStart && buf[segEnd - 1] == (byte)'\r' && delimiters.Element != (byte)'\r') segEnd--;
+        split = false;
+        SegmentNumber++;
+        SegmentKey = ReadKey(buf, segStart, segEnd, delimiters.Element);
+        if (SegmentKey == IEA) state = State.ExpectInterchange;
+        return true;
+    }
+
+    const int IEA = 'I' | ('E' << 8) | ('A' << 16);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static int ReadKey(byte[] buf, int start, int end, byte separator)
+    {
+        int len = end - start;
+        if (len >= 3 && buf[start + 2] != separator)
+        {
+            if (len > 3 && buf[start + 3] != separator) return 0;
+            byte a = buf[start], b = buf[start + 1], c = buf[start + 2];
+            return IsUpper(a) && IsIdChar(b) && IsIdChar(c) ? a | (b << 8) | (c << 16) : 0;
+        }
+        if (len >= 2)
+        {
+            byte a = buf[start], b = buf[start + 1];
+            return IsUpper(a) && IsIdChar(b) ? a | (b << 8) : 0;
+        }
+        return 0;
+    }
+
+    static bool IsUpper(byte b) => (uint)(b - 'A') <= 'Z' - 'A';
+    static bool IsIdChar(byte b) => IsUpper(b) || (uint)(b - '0') <= 9;
+
+    void Split()
+    {
+        var seg = buffer.AsSpan(segStart, segEnd - segStart);
+        byte sep = delimiters.Element;
+        int count = 0;
+        int offset = segStart;
+        while (true)
+        {
+            int idx = seg.IndexOf(sep);
+            if (count == elementEnds.Length) Array.Resize(ref elementEnds, count * 2);
+            if (idx < 0)
+            {
+                elementEnds[count++] = segEnd;
+                break;
+            }
+            elementEnds[count++] = offset + idx;
+            offset += idx + 1;
+            seg = seg[(idx + 1)..];
+        }
+        elementCount = count;
+        split = true;
+    }
+
+    /// <summary>Moves unread bytes to the front of the buffer and reads more from the stream.</summary>
+    internal void Fill()
+    {
+        if (PrepareFill()) CompleteFill(stream.Read(buffer, bufferEnd, buffer.Length - bufferEnd));
+    }
+
+    internal async ValueTask FillAsync(CancellationToken cancellationToken)
+    {
+        if (PrepareFill())
+            CompleteFill(await stream.ReadAsync(buffer.AsMemory(bufferEnd, buffer.Length - bufferEnd), cancellationToken).ConfigureAwait(false));
+    }
+
+    bool PrepareFill()
+    {
+        if (endOfStream)
+        {
+            state = State.Finished;
+            return false;
+        }
+        if (pos > 0)
+        {
+            int remaining = bufferEnd - pos;
+            Buffer.BlockCopy(buffer, pos, buffer, 0, remaining);
+            bufferOffset += pos;
+            bufferEnd = remaining;
+            segStart = segEnd = pos = 0;
+            split = false;
+        }
+        if (bufferEnd == buffer.Length) GrowBuffer();
+        return true;
+    }
+
+    void CompleteFill(int read)
+    {
+        if (read == 0) endOfStream = true;
+        else bufferEnd += read;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    void GrowBuffer()
+    {
+        if (buffer.Length >= MaxSegmentLength)
+            throw Error(bufferOffset, $"a segment longer than {MaxSegmentLength} bytes: the segment terminator '{Show(delimiters.Segment)}' is missing or wrong");
+        Array.Resize(ref buffer, buffer.Length * 2);
+    }
+
+    /// <summary>Detects the delimiters from an ISA header; cold path, runs once per interchange.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    bool TryReadIsa()
+    {
+        int p = pos;
+        if (atFileStart)
+        {
+            if (bufferEnd - p < 4 && !endOfStream) return false;
+            RejectUtf16(p);
+            if (bufferEnd - p >= 3 && buffer[p] == 0xEF && buffer[p + 1] == 0xBB && buffer[p + 2] == 0xBF) p += 3;
+        }
+        while (p < bufferEnd && buffer[p] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0x1A) p++;
+        if (p == bufferEnd)
+        {
+            pos = p;
+            if (!endOfStream) return false;
+            if (atFileStart) throw Error(bufferOffset + p, "the file is empty: expected an ISA interchange header");
+            state = State.Finished;
+            return false;
+        }
+        if (bufferEnd - p < 4 + IsaScanLimit && !endOfStream) return false;
+
+        var rest = buffer.AsSpan(p, bufferEnd - p);
+        if (!rest.StartsWith("ISA"u8) || rest.Length < 4)
+        {
+            var found = Encoding.ASCII.GetString(rest[..Math.Min(rest.Length, 20)]).ReplaceLineEndings(" ");
+            throw Error(bufferOffset + p, atFileStart
+                ? $"expected the file to start with an ISA interchange header, found '{found}'"
+                : $"expected an ISA interchange header after IEA, found '{found}'");
+        }
+
+        byte elem = rest[3];
+        if (IsIdChar(elem) || elem is (byte)' ' or (byte)'\r' or (byte)'\n')
+            throw Error(bufferOffset + p, $"ISA element separator '{Show(elem)}' must not be a letter, digit or whitespace");
+
+        Span<int> seps = stackalloc int[IsaElementCount];
+        int n = 0;
+        for (int i = 3; i < rest.Length && i < IsaScanLimit && n < IsaElementCount; i++)
+            if (rest[i] == elem) seps[n++] = i;
+        if (n < IsaElementCount || seps[IsaElementCount - 1] + 2 >= rest.Length)
+            throw Error(bufferOffset + p, rest.Length < 106
+                ? $"unexpected end of file inside the ISA header ({rest.Length} bytes; ISA has 16 elements and is 106 bytes in 5010)"
+                : $"the ISA header has {n} element separators '{Show(elem)}' where 16 are required");
+
+        int compAt = seps[IsaElementCount - 1] + 1;
+        byte comp = rest[compAt];
+        byte term = rest[compAt + 1];
+        var version = rest.Slice(seps[11] + 1, seps[12] - seps[11] - 1);
+        bool is5010OrLater = version.Length == 5 && version.SequenceCompareTo("00501"u8) >= 0;
+
+        if (is5010OrLater && compAt + 1 != 105)
+        {
+            // 5010 fixes the ISA at 106 bytes: report the first element whose width is wrong.
+            // seps[i] is the separator in front of ISA(i+1).
+            for (int i = 0; i < IsaElementCount - 1; i++)
+            {
+                int width = seps[i + 1] - seps[i] - 1;
+                if (width != IsaWidths[i])
+                    throw Error(bufferOffset + p, $"ISA{i + 1:00} is {width} characters, expected {IsaWidths[i]}: a 5010 ISA header is fixed-width (106 bytes), so its delimiters cannot be trusted");
+            }
+            throw Error(bufferOffset + p, $"the ISA header is {compAt + 2} bytes, expected 106 in 5010");
+        }
+        if (comp == elem || term == elem || term == comp || IsIdChar(comp) || IsIdChar(term) || term == (byte)' ')
+            throw Error(bufferOffset + p,
+                $"invalid delimiters in ISA: element '{Show(elem)}', component '{Show(comp)}', segment terminator '{Show(term)}' must be distinct non-alphanumeric characters");
+
+        byte rep = 0;
+        if (is5010OrLater)
+        {
+            byte r = rest[seps[10] + 1];
+            if (r != comp && r != elem && r != term && !IsIdChar(r) && r != (byte)' ') rep = r;
+        }
+
+        delimiters = new X12Delimiters(elem, comp, rep, term);
+        Array.Clear(skippable);
+        foreach (var ws in " \t\r\n\u001A"u8) skippable[ws] = true;
+        skippable[elem] = skippable[comp] = skippable[term] = false;
+        if (rep != 0) skippable[rep] = false;
+
+        segStart = p;
+        segEnd = p + compAt + 1;
+        pos = segEnd + 1;
+        split = false;
+        atFileStart = false;
+        state = State.InInterchange;
+        SegmentNumber++;
+        SegmentKey = 'I' | ('S' << 8) | ('A' << 16);
+        return true;
+    }
+
+    void RejectUtf16(int p)
+    {
+        var head = buffer.AsSpan(p, Math.Min(bufferEnd - p, 4));
+        bool bom16 = head.Length >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF));
+        bool zeros = head.Length >= 2 && (head[0] == 0 || head[1] == 0);
+        if (bom16 || zeros)
+            throw Error(bufferOffset + p + (head.Length > 1 && head[1] == 0 ? 1 : 0),
+                "the file looks UTF-16 encoded (NUL bytes or a UTF-16 byte-order mark); X12 must be ASCII or UTF-8");
+    }
+
+    internal X12FormatException Error(long offset, string message) =>
+        new(new X12Error(FileName, offset, 0, null, message));
+
+    /// <summary>An error located at the current segment.</summary>
+    public X12FormatException SegmentError(string message) =>
+        new(new X12Error(FileName, SegmentOffset, SegmentNumber, SafeId(), message));
+
+    internal string SafeId()
+    {
+        var id = GetElement(0);
+        if (id.Length > 8) id = id[..8];
+        return Encoding.ASCII.GetString(id);
+    }
+
+    internal static string Show(byte b) => b switch
+    {
+        (byte)'\r' => "\\r",
+        (byte)'\n' => "\\n",
+        (byte)'\t' => "\\t",
+        < 32 or > 126 => $"0x{b:X2}",
+        _ => ((char)b).ToString(),
+    };
+
+    public void Dispose()
+    {
+        if (!leaveOpen) stream.Dispose();
+    }
+}
