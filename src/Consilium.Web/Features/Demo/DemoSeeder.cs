@@ -178,7 +178,7 @@ public sealed class DemoSeeder(
             @case.AssignCoordinator(coordinator.Id, at);
             foreach (var stage in path[1..(Array.IndexOf(path, plan.Stage) + 1)])
             {
-                at += TimeSpan.FromHours(20 + (i * 7 % 30));
+                at += TimeSpan.FromHours(4 + (i * 7 + (int)stage * 13) % 44);
                 if (stage == CaseStatus.Assigned) @case.AssignReviewer(reviewer.Id, at);
                 var by = stage is CaseStatus.InReview or CaseStatus.OpinionDelivered ? reviewerActor : coordinatorActor;
                 @case.TransitionTo(stage, by, null, at);

@@ -16,6 +16,7 @@ public static class Policies
     public const string MemberWrite = "member.write";
     public const string ProgramRead = "program.read";
     public const string ProgramWrite = "program.write";
+    public const string ProgramOverview = "program.overview";
     public const string SponsorRead = "sponsor.read";
     public const string SponsorWrite = "sponsor.write";
     public const string AuditRead = "audit.read";
@@ -31,6 +32,7 @@ public static class Policies
         [MemberWrite] = [Roles.Coordinator, Roles.ProgramAdmin, Roles.Integration],
         [ProgramRead] = [Roles.Patient, Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin, Roles.SponsorAnalyst, Roles.Integration],
         [ProgramWrite] = [Roles.ProgramAdmin],
+        [ProgramOverview] = [Roles.ProgramAdmin, Roles.SponsorAnalyst],
         [SponsorRead] = [Roles.ProgramAdmin, Roles.SponsorAnalyst],
         [SponsorWrite] = [Roles.ProgramAdmin],
         [AuditRead] = [Roles.Auditor],

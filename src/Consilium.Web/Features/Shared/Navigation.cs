@@ -1,0 +1,48 @@
+using Consilium.Features.Cases;
+using Consilium.Features.Identity;
+
+namespace Consilium.Features;
+
+/// <summary>What each role finds in the navigation. A link appears only for roles whose policy admits them to the page.</summary>
+public static class Navigation
+{
+    public sealed record Link(string Text, string Href);
+
+    public static IReadOnlyList<Link> For(string role) => role switch
+    {
+        Roles.Patient => [new("My requests", "/my")],
+        Roles.Coordinator => [new("Cases", "/cases")],
+        Roles.Reviewer => [new("My assignments", "/cases")],
+        Roles.ProgramAdmin => [new("Cases", "/cases"), new("Programs", "/programs")],
+        Roles.SponsorAnalyst => [new("Programs", "/programs")],
+        Roles.Auditor => [new("Audit trail", "/audit")],
+        Roles.Integration => [new("API reference", "/docs")],
+        _ => [],
+    };
+
+    /// <summary>The first page a role lands on after signing in.</summary>
+    public static string Home(string role) => For(role).FirstOrDefault()?.Href ?? "/";
+
+    public static string Label(string role) => role switch
+    {
+        Roles.Patient => "Member",
+        Roles.Coordinator => "Care coordinator",
+        Roles.Reviewer => "Reviewing physician",
+        Roles.ProgramAdmin => "Program admin",
+        Roles.SponsorAnalyst => "Sponsor analyst",
+        Roles.Auditor => "Auditor",
+        Roles.Integration => "Integration",
+        _ => role,
+    };
+
+    public static string StageLabel(CaseStatus status) => status switch
+    {
+        CaseStatus.AwaitingConsent => "Awaiting consent",
+        CaseStatus.CollectingRecords => "Collecting records",
+        CaseStatus.ReadyForReview => "Ready for review",
+        CaseStatus.InReview => "In review",
+        CaseStatus.OpinionDelivered => "Opinion delivered",
+        CaseStatus.OnHold => "On hold",
+        _ => status.ToString(),
+    };
+}
