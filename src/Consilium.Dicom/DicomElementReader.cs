@@ -251,17 +251,23 @@ internal sealed class DicomElementReader : IDisposable
         return value;
     }
 
-    /// <summary>
-    /// Advances to the next token. An unread value is skipped. Returns false at the clean end of the
-    /// top-level dataset; any other end of data is an error.
-    /// </summary>
-    public bool Read()
+    /// <summary>Skips the current element's value if it has not been read, so the next bytes can be peeked at.</summary>
+    public void SkipValue()
     {
         if (_pendingSkip > 0)
         {
             Skip(_pendingSkip, Tag);
             _pendingSkip = 0;
         }
+    }
+
+    /// <summary>
+    /// Advances to the next token. An unread value is skipped. Returns false at the clean end of the
+    /// top-level dataset; any other end of data is an error.
+    /// </summary>
+    public bool Read()
+    {
+        SkipValue();
 
         var offset = Position;
         TokenOffset = offset;

@@ -61,8 +61,11 @@ internal static class Part10
         var metaEnd = long.MaxValue;
         string? transferSyntax = null, sopClass = null, sopInstance = null;
 
-        while (reader.Position < metaEnd && reader.EnsureAvailable(2))
+        while (true)
         {
+            reader.SkipValue();
+            if (reader.Position >= metaEnd || !reader.EnsureAvailable(2))
+                break;
             // The group length is trusted when present (a deflated dataset cannot be peeked at), but a
             // group other than 0002 ends the meta group whatever it claims.
             if (BinaryPrimitives.ReadUInt16LittleEndian(reader.Peek(2)) != 0x0002)
