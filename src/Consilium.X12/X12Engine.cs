@@ -7,17 +7,19 @@ namespace Consilium.X12;
 /// Envelope state machine (ISA/GS/ST … SE/GE/IEA) over the tokenizer; hands transaction segments to the
 /// parser for the transaction set and releases a transaction's events only once its SE has validated.
 /// </summary>
-sealed class X12Engine
+sealed class X12Engine : IEventSink
 {
     readonly X12SegmentReader reader;
     readonly X12ReaderOptions options;
     readonly bool lenient;
-    readonly StringPool pool = new();
+    readonly ParseCaches caches = new();
+    readonly Action<X12Event>? directSink;
     readonly X12ReadResult result;
 
     // Events of the open transaction, then of committed transactions waiting for the caller to drain them.
     readonly List<X12Event> pending = [];
     readonly List<X12Event> ready = [];
+    long txClaims, txLines, txAuthorizations, txEnrollments;
 
     readonly Claim837Parser claims;
     readonly Authorization278Parser authorizations;
@@ -43,15 +45,39 @@ sealed class X12Engine
     long segmentsInTransaction;
     long transactionStart;
 
-    public X12Engine(X12SegmentReader reader, X12ReaderOptions options)
+    /// <param name="sink">
+    /// In strict mode events go straight to it as they are parsed, since the first error fails the whole read
+    /// anyway; holding them back would only keep them alive past gen0. Lenient reads always buffer per transaction.
+    /// </param>
+    public X12Engine(X12SegmentReader reader, X12ReaderOptions options, Action<X12Event>? sink = null)
     {
         this.reader = reader;
         this.options = options;
         lenient = options.ErrorMode == X12ErrorMode.Lenient;
+        directSink = lenient ? null : sink;
         result = new X12ReadResult(reader.FileName);
-        claims = new Claim837Parser(pool);
-        authorizations = new Authorization278Parser(pool);
-        enrollments = new Enrollment834Parser(pool);
+        claims = new Claim837Parser(caches);
+        authorizations = new Authorization278Parser(caches);
+        enrollments = new Enrollment834Parser(caches);
+    }
+
+    public void Emit(X12Event e)
+    {
+        switch (e)
+        {
+            case ClaimEvent c:
+                txClaims++;
+                txLines += c.Lines.Count;
+                break;
+            case AuthorizationEvent:
+                txAuthorizations++;
+                break;
+            case EnrollmentEvent:
+                txEnrollments++;
+                break;
+        }
+        if (directSink is not null) directSink(e);
+        else pending.Add(e);
     }
 
     public X12ReadResult Result => result;
@@ -160,6 +186,7 @@ sealed class X12Engine
         segmentsInTransaction = 1;
         transactionStart = reader.SegmentOffset;
         pending.Clear();
+        txClaims = txLines = txAuthorizations = txEnrollments = 0;
         parser = setId switch
         {
             "837" => claims,
@@ -167,7 +194,7 @@ sealed class X12Engine
             "834" => enrollments,
             _ => null,
         };
-        parser?.Begin(reader, transaction, pending);
+        parser?.Begin(reader, transaction, this);
     }
 
     void OnSe()
@@ -262,38 +289,21 @@ sealed class X12Engine
 
     void Commit()
     {
-        long claimCount = 0, lineCount = 0, authCount = 0, enrollCount = 0;
-        foreach (var e in pending)
-        {
-            switch (e)
-            {
-                case ClaimEvent c:
-                    claimCount++;
-                    lineCount += c.Lines.Count;
-                    break;
-                case AuthorizationEvent:
-                    authCount++;
-                    break;
-                case EnrollmentEvent:
-                    enrollCount++;
-                    break;
-            }
-        }
         ready.AddRange(pending);
         var setId = transaction!.TransactionSetId;
         result.transactionsBySetId[setId] = result.transactionsBySetId.GetValueOrDefault(setId) + 1;
         result.TransactionCount++;
-        result.ClaimCount += claimCount;
-        result.ServiceLineCount += lineCount;
-        result.AuthorizationCount += authCount;
-        result.EnrollmentCount += enrollCount;
+        result.ClaimCount += txClaims;
+        result.ServiceLineCount += txLines;
+        result.AuthorizationCount += txAuthorizations;
+        result.EnrollmentCount += txEnrollments;
         if (interchange is { } i)
         {
             i.TransactionCount++;
-            i.ClaimCount += claimCount;
-            i.ServiceLineCount += lineCount;
-            i.AuthorizationCount += authCount;
-            i.EnrollmentCount += enrollCount;
+            i.ClaimCount += txClaims;
+            i.ServiceLineCount += txLines;
+            i.AuthorizationCount += txAuthorizations;
+            i.EnrollmentCount += txEnrollments;
         }
     }
 

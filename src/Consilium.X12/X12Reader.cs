@@ -16,14 +16,18 @@ namespace Consilium.X12;
 /// </example>
 public static class X12Reader
 {
-    /// <summary>Synchronous callback read: the fastest path (no per-event async machinery).</summary>
+    /// <summary>
+    /// Synchronous callback read: the fastest path. In strict mode <paramref name="onEvent"/> sees events as
+    /// they are parsed, and an error fails the read (so treat everything seen as void); in lenient mode it
+    /// sees a transaction's events only after its SE has validated.
+    /// </summary>
     public static X12ReadResult Read(Stream stream, string fileName, Action<X12Event> onEvent,
         X12ReaderOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(onEvent);
         options ??= X12ReaderOptions.Strict;
         using var reader = new X12SegmentReader(stream, fileName, leaveOpen: true, options.BufferSize);
-        var engine = new X12Engine(reader, options);
+        var engine = new X12Engine(reader, options, onEvent);
         while (true)
         {
             engine.ProcessBuffered();
@@ -40,7 +44,7 @@ public static class X12Reader
         ArgumentNullException.ThrowIfNull(onEvent);
         options ??= X12ReaderOptions.Strict;
         using var reader = new X12SegmentReader(stream, fileName, leaveOpen: true, options.BufferSize);
-        var engine = new X12Engine(reader, options);
+        var engine = new X12Engine(reader, options, onEvent);
         while (true)
         {
             engine.ProcessBuffered();

@@ -100,7 +100,7 @@ public sealed class X12SegmentReader : IDisposable
 
     public ReadOnlySpan<byte> GetElement(int index)
     {
-        if (!split) Split();
+        if (index >= elementCount && !split) SplitTo(index);
         if ((uint)index >= (uint)elementCount) return default;
         int start = index == 0 ? segStart : elementEnds[index - 1] + 1;
         return buffer.AsSpan(start, elementEnds[index] - start);
@@ -127,10 +127,38 @@ public sealed class X12SegmentReader : IDisposable
     public static string? ToStringOrNull(ReadOnlySpan<byte> value) =>
         value.IsEmpty ? null : Encoding.UTF8.GetString(value);
 
-    public bool TryGetDecimal(int element, out decimal value)
+    public bool TryGetDecimal(int element, out decimal value) => TryParseDecimal(GetElement(element), out value);
+
+    /// <summary>
+    /// X12 type R: optional minus, digits, optional decimal point ("766.50", "700", "-5", ".5"). Amounts fit
+    /// in 18 digits, so the mantissa is built in a long; anything longer goes to the general parser.
+    /// </summary>
+    public static bool TryParseDecimal(ReadOnlySpan<byte> s, out decimal value)
     {
-        var span = GetElement(element);
-        return Utf8Parser.TryParse(span, out value, out int consumed) && consumed == span.Length && !span.IsEmpty;
+        value = 0;
+        if (s.IsEmpty) return false;
+        if (s.Length > 18) return Utf8Parser.TryParse(s, out value, out int used) && used == s.Length;
+        int i = 0;
+        bool negative = s[0] == (byte)'-';
+        if (negative) i = 1;
+        long mantissa = 0;
+        int scale = -1;
+        int digits = 0;
+        for (; i < s.Length; i++)
+        {
+            uint d = (uint)(s[i] - '0');
+            if (d <= 9)
+            {
+                mantissa = mantissa * 10 + d;
+                digits++;
+                if (scale >= 0) scale++;
+            }
+            else if (s[i] == (byte)'.' && scale < 0) scale = 0;
+            else return false;
+        }
+        if (digits == 0) return false;
+        value = new decimal((int)mantissa, (int)(mantissa >> 32), 0, negative, (byte)Math.Max(scale, 0));
+        return true;
     }
 
     public bool TryGetInt64(int element, out long value)
@@ -204,6 +232,7 @@ public sealed class X12SegmentReader : IDisposable
         // A CRLF-terminated line whose terminator is LF: the CR is line noise, not data.
         if (segEnd > segStart && buf[segEnd - 1] == (byte)'\r' && delimiters.Element != (byte)'\r') segEnd--;
         split = false;
+        elementCount = 0;
         SegmentNumber++;
         SegmentKey = ReadKey(buf, segStart, segEnd, delimiters.Element);
         if (SegmentKey == IEA) state = State.ExpectInterchange;
@@ -233,28 +262,32 @@ public sealed class X12SegmentReader : IDisposable
     static bool IsUpper(byte b) => (uint)(b - 'A') <= 'Z' - 'A';
     static bool IsIdChar(byte b) => IsUpper(b) || (uint)(b - '0') <= 9;
 
-    void Split()
+    /// <summary>Finds element boundaries up to <paramref name="index"/> only: most segments are asked for a few leading elements.</summary>
+    void SplitTo(int index)
     {
-        var seg = buffer.AsSpan(segStart, segEnd - segStart);
+        var buf = buffer;
         byte sep = delimiters.Element;
-        int count = 0;
-        int offset = segStart;
-        while (true)
+        int count = elementCount;
+        int offset = count == 0 ? segStart : elementEnds[count - 1] + 1;
+        int end = segEnd;
+        while (count <= index)
         {
-            int idx = seg.IndexOf(sep);
+            // Elements average a handful of bytes: a plain loop beats setting up a vectorized search per element.
+            int p = offset;
+            while (p < end && buf[p] != sep) p++;
             if (count == elementEnds.Length) Array.Resize(ref elementEnds, count * 2);
-            if (idx < 0)
+            elementEnds[count++] = p;
+            if (p == end)
             {
-                elementEnds[count++] = segEnd;
+                split = true;
                 break;
             }
-            elementEnds[count++] = offset + idx;
-            offset += idx + 1;
-            seg = seg[(idx + 1)..];
+            offset = p + 1;
         }
         elementCount = count;
-        split = true;
     }
+
+    void Split() => SplitTo(int.MaxValue - 1);
 
     /// <summary>Moves unread bytes to the front of the buffer and reads more from the stream.</summary>
     internal void Fill()
@@ -283,6 +316,7 @@ public sealed class X12SegmentReader : IDisposable
             bufferEnd = remaining;
             segStart = segEnd = pos = 0;
             split = false;
+            elementCount = 0;
         }
         if (bufferEnd == buffer.Length) GrowBuffer();
         return true;
@@ -385,6 +419,7 @@ public sealed class X12SegmentReader : IDisposable
         segEnd = p + compAt + 1;
         pos = segEnd + 1;
         split = false;
+        elementCount = 0;
         atFileStart = false;
         state = State.InInterchange;
         SegmentNumber++;

@@ -75,7 +75,7 @@ public static class ClaimsGenerator
     static readonly string[] States = ["MA", "NY", "CA", "TX", "FL", "IL", "PA", "OH", "GA", "NC"];
     static readonly string[] Modifiers = ["25", "59", "RT", "LT"];
 
-    const int ApproximateClaimBytes = 700;
+    const int ApproximateClaimBytes = 560;
 
     public static GeneratedClaimsManifest GenerateFile(string path, ClaimsGeneratorOptions options)
     {
@@ -334,6 +334,37 @@ public static class ClaimsGenerator
                 w.Date(date);
                 w.End();
             }
+            // Segments the trigger engine skips but real claims carry: clearinghouse trace, service facility, other payer.
+            w.Raw("REF*D9*TRC"u8);
+            w.Int(claimIndex);
+            w.End();
+            if (random.Next(10) < 3)
+            {
+                int facility = random.Next(2000);
+                w.Raw("NM1*77*2*CONSILIUM CLINIC "u8);
+                w.Int(facility);
+                w.Raw("*****XX*"u8);
+                w.Ascii(Npi(50000 + facility));
+                w.End();
+                w.Raw("N3*"u8);
+                w.Int(facility);
+                w.Raw(" CLINIC ROAD"u8);
+                w.End();
+                w.Raw("N4*WORCESTER*MA*01608"u8);
+                w.End();
+            }
+            if (random.Next(10) == 0)
+            {
+                w.Raw("SBR*S*01*******CI"u8);
+                w.End();
+                w.Raw("OI***Y*P**Y"u8);
+                w.End();
+                w.Raw("NM1*IL*1*SPOUSE*OTHER****MI*S"u8);
+                w.Ascii(memberId);
+                w.End();
+                w.Raw("NM1*PR*2*OTHER COMMERCIAL PAYER*****PI*OTH0001"u8);
+                w.End();
+            }
             int physician = random.Next(20000);
             w.Raw(type == ClaimType.Professional ? "NM1*82*1*"u8 : "NM1*71*1*"u8);
             w.Ascii(LastNames[physician % LastNames.Length]);
@@ -387,6 +418,9 @@ public static class ClaimsGenerator
                 }
                 w.Raw("DTP*472*D8*"u8);
                 w.Date(date);
+                w.End();
+                w.Raw("REF*6R*"u8);
+                w.Int(claimIndex * 10 + i + 1);
                 w.End();
             }
         }

@@ -31,8 +31,11 @@ public sealed record X12TransactionInfo(
     string? ImplementationVersion,
     long ByteOffset);
 
-/// <summary>A provider named by an NM1 segment. <see cref="Npi"/> is set only when NM108 is XX.</summary>
-public sealed record ProviderRef(string EntityCode, string? IdQualifier, string? Id, string? Name)
+/// <summary>
+/// A provider named by an NM1 segment: <see cref="Name"/> is the organization or last name (NM103),
+/// <see cref="FirstName"/> NM104 for a person. <see cref="Npi"/> is set only when NM108 is XX.
+/// </summary>
+public sealed record ProviderRef(string EntityCode, string? IdQualifier, string? Id, string? Name, string? FirstName = null)
 {
     public string? Npi => IdQualifier == "XX" ? Id : null;
 }

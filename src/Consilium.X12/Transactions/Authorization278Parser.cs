@@ -5,7 +5,7 @@ namespace Consilium.X12.Transactions;
 /// 4010 X094A1 layout, where a service provider level (HL 19) may sit between the member and the services
 /// and there may be no patient event level at all.
 /// </summary>
-sealed class Authorization278Parser(StringPool pool) : TransactionParser(pool)
+sealed class Authorization278Parser(ParseCaches caches) : TransactionParser(caches)
 {
     enum Level { None, Umo, Requester, Subscriber, Dependent, Event, Service, ServiceProvider, Other }
 
@@ -158,7 +158,7 @@ sealed class Authorization278Parser(StringPool pool) : TransactionParser(pool)
         switch (level)
         {
             case Level.Requester:
-                requester ??= Parse.Provider(R, Pool);
+                requester ??= Provider();
                 break;
             case Level.Subscriber when code.SequenceEqual("IL"u8):
                 subscriberId = Str(9);
@@ -175,13 +175,13 @@ sealed class Authorization278Parser(StringPool pool) : TransactionParser(pool)
                 nameLevel = Level.Dependent;
                 break;
             case Level.ServiceProvider when IsServicing(code):
-                levelServicing ??= Parse.Provider(R, Pool);
+                levelServicing ??= Provider();
                 break;
             case Level.Event when IsServicing(code) && current is not null:
-                if (current.Servicing is null || code.SequenceEqual("SJ"u8)) current.Servicing = Parse.Provider(R, Pool);
+                if (current.Servicing is null || code.SequenceEqual("SJ"u8)) current.Servicing = Provider();
                 break;
             case Level.Service when IsServicing(code) && service is not null:
-                if (service.Servicing is null || code.SequenceEqual("SJ"u8)) service.Servicing = Parse.Provider(R, Pool);
+                if (service.Servicing is null || code.SequenceEqual("SJ"u8)) service.Servicing = Provider();
                 break;
         }
     }
@@ -270,7 +270,7 @@ sealed class Authorization278Parser(StringPool pool) : TransactionParser(pool)
             byte sep = Parse.ComponentSeparator(composite, R.Delimiters.Component);
             service.Qualifier = Pool.Get(X12SegmentReader.Component(composite, 1, sep));
             service.Code = Pool.Get(X12SegmentReader.Component(composite, 2, sep));
-            service.Modifiers = Parse.Modifiers(composite, sep, Pool);
+            service.Modifiers = Parse.Modifiers(composite, sep, Pool, Caches.Modifiers);
         }
         service.Quantity = Parse.OptionalDecimal(R, quantityElement);
     }
@@ -305,7 +305,7 @@ sealed class Authorization278Parser(StringPool pool) : TransactionParser(pool)
         if (subscriberId is null)
             throw R.SegmentError("expected the subscriber (NM1*IL with a member identifier in NM109, loop 2010C) before the end of the patient event");
         bool response = purpose == "11" || e.Decision is not null || e.Services.Exists(s => s.Decision is not null);
-        Pending.Add(new AuthorizationEvent
+        Emit(new AuthorizationEvent
         {
             FileName = R.FileName,
             Transaction = Info,

@@ -2,21 +2,40 @@ using System.Text;
 
 namespace Consilium.X12.Transactions;
 
-/// <summary>One transaction set parser, reused across transactions so its scratch lists are allocated once.</summary>
-abstract class TransactionParser(StringPool pool)
+/// <summary>Caches shared by the parsers of one read; see <see cref="BytesCache{T}"/>.</summary>
+sealed class ParseCaches
 {
-    protected readonly StringPool Pool = pool;
+    public readonly StringPool Pool = new();
+    public readonly BytesCache<int[]> Pointers = new(16, 1 << 8);
+    public readonly BytesCache<string[]> Modifiers = new(24, 1 << 10);
+}
+
+/// <summary>Where parsers hand their events: counted per transaction, then buffered or passed straight on.</summary>
+interface IEventSink
+{
+    void Emit(X12Event e);
+}
+
+/// <summary>One transaction set parser, reused across transactions so its scratch lists are allocated once.</summary>
+abstract class TransactionParser(ParseCaches caches)
+{
+    protected readonly ParseCaches Caches = caches;
+    protected readonly StringPool Pool = caches.Pool;
     protected X12SegmentReader R = null!;
     protected X12TransactionInfo Info = null!;
-    protected List<X12Event> Pending = null!;
+    IEventSink sink = null!;
 
-    public void Begin(X12SegmentReader reader, X12TransactionInfo info, List<X12Event> pending)
+    public void Begin(X12SegmentReader reader, X12TransactionInfo info, IEventSink eventSink)
     {
         R = reader;
         Info = info;
-        Pending = pending;
+        sink = eventSink;
         Reset();
     }
+
+    protected void Emit(X12Event e) => sink.Emit(e);
+
+    protected ProviderRef Provider() => Parse.Provider(R, Pool);
 
     protected abstract void Reset();
     public abstract void OnSegment(int key);
@@ -33,7 +52,7 @@ abstract class TransactionParser(StringPool pool)
 /// tracked only as far as the claim needs them: the current HL level, whether a claim (CLM) and a service
 /// line (LX) are open, and which NM1 the following N3/N4/DMG belong to.
 /// </summary>
-sealed class Claim837Parser(StringPool pool) : TransactionParser(pool)
+sealed class Claim837Parser(ParseCaches caches) : TransactionParser(caches)
 {
     enum Entity { None, Billing, Subscriber, Patient, Other }
 
@@ -178,10 +197,10 @@ sealed class Claim837Parser(StringPool pool) : TransactionParser(pool)
             entity = Entity.Other;
             if (code.SequenceEqual("82"u8))
             {
-                if (inLine) lineRendering = Parse.Provider(R, Pool);
-                else rendering = Parse.Provider(R, Pool);
+                if (inLine) lineRendering = Provider();
+                else rendering = Provider();
             }
-            else if (code.SequenceEqual("71"u8) && !inLine) attending = Parse.Provider(R, Pool);
+            else if (code.SequenceEqual("71"u8) && !inLine) attending = Provider();
             return;
         }
 
@@ -192,7 +211,7 @@ sealed class Claim837Parser(StringPool pool) : TransactionParser(pool)
                 if (billingSeen)
                     throw R.SegmentError("loop 2010AA (billing provider name) repeats: expected one NM1*85 per billing provider HL");
                 billingSeen = true;
-                billing = Parse.Provider(R, Pool);
+                billing = Provider();
                 entity = Entity.Billing;
                 return;
             }
@@ -206,9 +225,9 @@ sealed class Claim837Parser(StringPool pool) : TransactionParser(pool)
         {
             entity = Entity.Subscriber;
             subscriberId = Str(9);
-            subLast = Str(3);
-            subFirst = Str(4);
-            subMiddle = Str(5);
+            subLast = Pooled(3);
+            subFirst = Pooled(4);
+            subMiddle = Pooled(5);
             member = null;
         }
         else if (code.SequenceEqual("QC"u8))
@@ -216,9 +235,9 @@ sealed class Claim837Parser(StringPool pool) : TransactionParser(pool)
             entity = Entity.Patient;
             patientPresent = true;
             patientId = Str(9);
-            patLast = Str(3);
-            patFirst = Str(4);
-            patMiddle = Str(5);
+            patLast = Pooled(3);
+            patFirst = Pooled(4);
+            patMiddle = Pooled(5);
             member = null;
         }
         else entity = Entity.Other;
@@ -316,7 +335,7 @@ sealed class Claim837Parser(StringPool pool) : TransactionParser(pool)
         lineCharge = Parse.RequiredDecimal(R, 2, "a decimal amount (line item charge)");
         lineUnits = Parse.OptionalDecimal(R, 4);
         linePos = Pooled(5);
-        linePointers = Parse.Pointers(R.GetElement(7), R.Delimiters.Component);
+        linePointers = Parse.Pointers(R.GetElement(7), R.Delimiters.Component, Caches.Pointers);
     }
 
     void OnSv2()
@@ -341,7 +360,7 @@ sealed class Claim837Parser(StringPool pool) : TransactionParser(pool)
         lineCode = Pool.Get(X12SegmentReader.Component(composite, 2, sep));
         if (lineCode is null)
             throw R.SegmentError($"expected {R.SafeId()}{element:00}-2 (procedure code) after the qualifier '{lineQualifier}', found nothing");
-        lineModifiers = Parse.Modifiers(composite, sep, Pool);
+        lineModifiers = Parse.Modifiers(composite, sep, Pool, Caches.Modifiers);
     }
 
     void CloseLine()
@@ -382,7 +401,7 @@ sealed class Claim837Parser(StringPool pool) : TransactionParser(pool)
             }
         }
 
-        Pending.Add(new ClaimEvent
+        Emit(new ClaimEvent
         {
             FileName = R.FileName,
             Transaction = Info,

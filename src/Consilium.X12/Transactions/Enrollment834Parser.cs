@@ -1,7 +1,7 @@
 namespace Consilium.X12.Transactions;
 
 /// <summary>834 benefit enrollment and maintenance (005010X220A1): one event per INS (loop 2000).</summary>
-sealed class Enrollment834Parser(StringPool pool) : TransactionParser(pool)
+sealed class Enrollment834Parser(ParseCaches caches) : TransactionParser(caches)
 {
     enum Loop { Header, Member, MemberName, OtherName, Coverage, Reporting }
 
@@ -142,7 +142,7 @@ sealed class Enrollment834Parser(StringPool pool) : TransactionParser(pool)
         if (!nameSeen) throw R.SegmentError("expected NM1*IL (member name, loop 2100A) for the member started by INS");
         // A subscriber is known by the subscriber identifier; a dependent by its own number when the sponsor sends one.
         var memberId = isSubscriber ? ref0F : ref23 ?? ref0F;
-        Pending.Add(new EnrollmentEvent
+        Emit(new EnrollmentEvent
         {
             FileName = R.FileName,
             Transaction = Info,
