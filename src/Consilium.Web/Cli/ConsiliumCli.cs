@@ -112,7 +112,15 @@ public static class ConsiliumCli
         return 0;
     }
 
-    static WebApplication BuildApp(string? db) => ConsiliumApp.Build(ConsiliumApp.CreateBuilder([.. ConfigArgs(db), "--Demo:SeedOnStart=false"]));
+    /// <summary>The platform's services for a one-shot command: quiet logs on stderr, so stdout carries only the result.</summary>
+    static WebApplication BuildApp(string? db) => ConsiliumApp.Build(ConsiliumApp.CreateBuilder(
+    [
+        .. ConfigArgs(db),
+        "--Demo:SeedOnStart=false",
+        "--Logging:LogLevel:Default=Warning",
+        "--Logging:LogLevel:Microsoft.EntityFrameworkCore.Migrations=Warning",
+        "--Logging:Console:LogToStandardErrorThreshold=Trace",
+    ]));
 
     /// <summary>A scope on a database that is ready: migrated in the embedded mode, checked on PostgreSQL.</summary>
     static async Task<AsyncServiceScope> ReadyScopeAsync(WebApplication app, CancellationToken ct)

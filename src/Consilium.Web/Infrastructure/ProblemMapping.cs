@@ -13,7 +13,9 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
-        var problem = ToProblem(exception);
+        // The handler runs after the endpoint was cleared from the context; the feature keeps the one that failed.
+        var requestType = http.Features.Get<IExceptionHandlerFeature>()?.Endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType;
+        var problem = ToProblem(exception, requestType);
         if (problem is null)
         {
             // The message is left out on purpose: exception messages can carry values from the request.
@@ -24,7 +26,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
-    internal static ProblemDetails? ToProblem(Exception exception) => exception switch
+    internal static ProblemDetails? ToProblem(Exception exception, Type? requestType = null) => exception switch
     {
         NotFoundException e => new ProblemDetails { Status = 404, Title = "Not found", Detail = e.Message },
         ForbiddenException e => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = e.Message },
@@ -38,7 +40,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
             Title = "Conflict",
             Detail = "The record was changed by someone else since it was read. Reload it and try again.",
         },
-        BadHttpRequestException { InnerException: JsonException json } => Validation(JsonField(json.Path), DescribeJsonError(json)),
+        BadHttpRequestException { InnerException: JsonException json } => Validation(JsonField(json.Path), DescribeJsonError(json, requestType)),
         BadHttpRequestException e when e.StatusCode == 413 => new ProblemDetails { Status = 413, Title = "Request body too large", Detail = "The request body is larger than this endpoint accepts." },
         BadHttpRequestException e when e.StatusCode == 415 => new ProblemDetails { Status = 415, Title = "Unsupported media type", Detail = "This endpoint accepts application/json." },
         BadHttpRequestException e when BoundParameter(e.Message) is { } parameter => Validation(parameter, "The value is not valid for this parameter."),
@@ -63,43 +65,59 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
     }
 
     /// <summary>
-    /// System.Text.Json's messages name CLR types; ours name what the client sent wrong. The raw value is never echoed
-    /// back (it may be health information).
+    /// Names what the client sent wrong, in the client's terms. The expected type comes from the endpoint's declared
+    /// request type, walked along the JSON path; the raw value is never echoed back (it may be health information).
     /// </summary>
-    static string DescribeJsonError(JsonException json)
+    static string DescribeJsonError(JsonException json, Type? requestType)
     {
         var message = json.Message;
-        if (json.Path is null or "$" && message.Contains("missing required properties", StringComparison.Ordinal))
-            return message[..message.IndexOf(". Path", StringComparison.Ordinal)].Replace("JSON deserialization for type", "The body of type", StringComparison.Ordinal);
+        if (message.Contains("missing required properties", StringComparison.Ordinal))
+            return "Required fields are missing.";
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
             return "This field is not part of the request.";
         if (message.Contains("could not be converted to", StringComparison.Ordinal))
         {
-            var typeName = ClientTypeName(message);
-            return typeName is null ? "The value has the wrong type." : $"The value is not a valid {typeName}.";
+            var expected = Describe(TypeAt(requestType, json.Path));
+            return expected is null ? "The value has the wrong type." : $"The value is not a valid {expected}.";
         }
         return "The JSON is malformed at this point.";
     }
 
-    static string? ClientTypeName(string message)
+    /// <summary>The CLR type of the member a JSON path like "$.items[2].code" points at, where it can be found.</summary>
+    static Type? TypeAt(Type? root, string? path)
     {
-        var after = message.Split("could not be converted to ", 2)[1];
-        var typeName = after[..after.IndexOf(". Path", StringComparison.Ordinal)];
-        var nullable = typeName.StartsWith("System.Nullable`1[", StringComparison.Ordinal);
-        if (nullable) typeName = typeName["System.Nullable`1[".Length..].TrimEnd(']');
-        var clrType = Type.GetType(typeName) ?? AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
-        return clrType switch
+        if (root is null || string.IsNullOrEmpty(path)) return null;
+        var type = root;
+        foreach (var raw in path.TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries))
         {
-            null => null,
-            { IsEnum: true } => $"value (one of: {string.Join(", ", Enum.GetNames(clrType))})",
-            _ when clrType == typeof(string) => "string",
-            _ when clrType == typeof(Guid) => "identifier (a UUID)",
-            _ when clrType == typeof(int) || clrType == typeof(long) => "whole number",
-            _ when clrType == typeof(decimal) || clrType == typeof(double) => "number",
-            _ when clrType == typeof(bool) => "boolean (true or false)",
-            _ when clrType == typeof(DateOnly) => "date (YYYY-MM-DD)",
-            _ when clrType == typeof(DateTimeOffset) || clrType == typeof(DateTime) => "date and time (ISO 8601)",
-            _ when clrType.IsArray || clrType.IsGenericType => "list",
+            var name = raw.Split('[')[0];
+            var property = type.GetProperties().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (property is null) return null;
+            type = property.PropertyType;
+            if (raw.Contains('[', StringComparison.Ordinal)) type = ElementType(type) ?? type;
+        }
+        return type;
+    }
+
+    static Type? ElementType(Type type) =>
+        type.IsArray ? type.GetElementType() : type.GetInterfaces().Append(type)
+            .FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+
+    static string? Describe(Type? type)
+    {
+        if (type is null) return null;
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type switch
+        {
+            { IsEnum: true } => $"choice; use one of: {string.Join(", ", Enum.GetNames(type))}",
+            _ when type == typeof(string) => "string",
+            _ when type == typeof(Guid) => "identifier (a UUID)",
+            _ when type == typeof(int) || type == typeof(long) => "whole number",
+            _ when type == typeof(decimal) || type == typeof(double) => "number",
+            _ when type == typeof(bool) => "boolean (true or false)",
+            _ when type == typeof(DateOnly) => "date (YYYY-MM-DD)",
+            _ when type == typeof(DateTimeOffset) || type == typeof(DateTime) => "date and time (ISO 8601)",
+            _ when ElementType(type) is { } element && type != typeof(string) => $"list of {Describe(element) ?? "items"}",
             _ => "object",
         };
     }

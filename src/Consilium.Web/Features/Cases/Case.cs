@@ -48,7 +48,7 @@ public sealed class Case
     public bool IsOpen => Status == CaseStatus.OnHold || CaseLifecycle.OpenStages.Contains(Status);
 
     public static Case Open(Guid programId, Guid memberId, ConditionCategory category, IntakeChannel channel, string concern,
-        CaseStatus startAt, Actor actor, DateTimeOffset now)
+        CaseStatus startAt, Actor actor, DateTimeOffset now, Guid? coordinatorUserId = null)
     {
         if (!CaseLifecycle.IsStartStage(startAt))
             throw new RuleViolationException("status", $"A new case starts at {CaseStatus.Referred} or {CaseStatus.Intake}, not {startAt}.");
@@ -65,6 +65,7 @@ public sealed class Case
             Channel = channel,
             Concern = concern.Trim(),
             Status = startAt,
+            CoordinatorUserId = coordinatorUserId,
             CreatedAt = now,
             UpdatedAt = now,
             Version = 1,

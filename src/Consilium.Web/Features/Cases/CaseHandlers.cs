@@ -81,9 +81,10 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
 
         var now = clock.GetUtcNow();
         var channel = user.Role == Roles.Integration ? IntakeChannel.Referral : IntakeChannel.Coordinator;
+        // A coordinator who opens a case (on the phone with the member) keeps it.
+        var coordinator = user.Role == Roles.Coordinator ? user.UserId : null;
         var @case = Case.Open(programId, member.Id, request.Category.Value, channel, request.Concern!,
-            request.StartAt ?? CaseStatus.Referred, user.Actor, now);
-        if (user.Role == Roles.Coordinator && user.UserId is { } coordinatorId) @case.AssignCoordinator(coordinatorId, now);
+            request.StartAt ?? CaseStatus.Referred, user.Actor, now, coordinator);
         db.Cases.Add(@case);
         audit.Record(AuditAction.Create, ObjectType, @case.Id, member.Id);
         await db.SaveChangesAsync(ct);

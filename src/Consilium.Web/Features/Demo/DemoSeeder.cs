@@ -174,8 +174,7 @@ public sealed class DemoSeeder(
             var member = members[plan.Member];
             var at = now - TimeSpan.FromDays(30 - i * 2);
             var @case = Case.Open(member.ProgramId, member.Id, plan.Category, i % 3 == 0 ? IntakeChannel.Trigger : IntakeChannel.Coordinator,
-                plan.Concern, CaseStatus.Referred, coordinatorActor, at);
-            @case.AssignCoordinator(coordinator.Id, at);
+                plan.Concern, CaseStatus.Referred, coordinatorActor, at, coordinator.Id);
             foreach (var stage in path[1..(Array.IndexOf(path, plan.Stage) + 1)])
             {
                 at += TimeSpan.FromHours(4 + (i * 7 + (int)stage * 13) % 44);

@@ -44,7 +44,13 @@ public static class Policies
         foreach (var (policy, roles) in RolesByPolicy)
             builder.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
         // An endpoint that forgets to name a policy is refused to everyone rather than opened to anyone signed in.
-        builder.SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAssertion(_ => false).Build());
+        // The exceptions are routing's own rejection endpoints, so a wrong method or content type still answers 405/415.
+        builder.SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAssertion(ctx => IsRoutingRejection(ctx.Resource)).Build());
         return builder;
     }
+
+    static bool IsRoutingRejection(object? resource) =>
+        resource is HttpContext http && http.GetEndpoint()?.DisplayName is { } name &&
+        (name.StartsWith("405 HTTP ", StringComparison.Ordinal) || name.StartsWith("415 HTTP ", StringComparison.Ordinal)) &&
+        http.GetEndpoint()!.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.RouteNameMetadata>() is null;
 }
