@@ -9,6 +9,7 @@ internal static class Part10
 {
     private const int PreambleLength = 128;
     private const int MaxFormattedNumericLength = 4096;
+    private const int MaxMetaValueLength = 4096;
 
     internal sealed record FileMeta(
         string TransferSyntaxUid,
@@ -28,7 +29,7 @@ internal static class Part10
         if (hasPrefix)
         {
             reader.Skip(PreambleLength + 4, default);
-            meta = ReadMetaGroup(reader, options, onMetaElement);
+            meta = ReadMetaGroup(reader, onMetaElement);
         }
         else
         {
@@ -39,7 +40,7 @@ internal static class Part10
                 throw reader.Error(DicomFormatError.NotDicom, head.Length < PreambleLength + 4 ? 0 : PreambleLength,
                     $"not a DICOM Part 10 file: {DescribeNonDicom(head, reader.Available)}");
             }
-            meta = SniffRawDataset(reader, head, options, onMetaElement);
+            meta = SniffRawDataset(reader, head, onMetaElement);
         }
 
         var encoding = DicomTransferSyntax.Resolve(meta.TransferSyntaxUid, out var deflated, out var known);
@@ -54,7 +55,7 @@ internal static class Part10
         return meta;
     }
 
-    private static FileMeta ReadMetaGroup(DicomElementReader reader, DicomReadOptions options, Action<DicomElement>? onMetaElement)
+    private static FileMeta ReadMetaGroup(DicomElementReader reader, Action<DicomElement>? onMetaElement)
     {
         reader.SetDatasetEncoding(DatasetEncoding.ExplicitLittleEndian);
         var metaStart = reader.Position;
@@ -91,7 +92,9 @@ internal static class Part10
                 onMetaElement?.Invoke(new DicomElement(tag, DicomVR.UL, offset, 4, groupLength.ToString(CultureInfo.InvariantCulture)));
                 continue;
             }
-            var value = FormatValue(reader, DicomTextDecoder.Default, options);
+            // The meta group is read with its own small limit: UIDs are at most 64 bytes, and a caller's tight
+            // string limit must not make the transfer syntax unreadable.
+            var value = FormatValue(reader, DicomTextDecoder.Default, MaxMetaValueLength);
             onMetaElement?.Invoke(new DicomElement(tag, reader.VR, offset, reader.Length, value));
             if (tag == DicomTag.TransferSyntaxUid)
                 transferSyntax = value;
@@ -118,8 +121,7 @@ internal static class Part10
     /// A file without the "DICM" prefix may be a bare dataset. Only the two beginnings a real one has are
     /// accepted: the meta group without its preamble, or group 0008 in explicit or implicit VR little endian.
     /// </summary>
-    private static FileMeta SniffRawDataset(DicomElementReader reader, ReadOnlySpan<byte> head, DicomReadOptions options,
-        Action<DicomElement>? onMetaElement)
+    private static FileMeta SniffRawDataset(DicomElementReader reader, ReadOnlySpan<byte> head, Action<DicomElement>? onMetaElement)
     {
         if (head.Length >= 8)
         {
@@ -128,7 +130,7 @@ internal static class Part10
             if (group == 0x0002 && explicitVR)
             {
                 reader.Warn(DicomWarningKind.RawDataset, 0, null, "no preamble or 'DICM' prefix; the file starts with its meta group");
-                return ReadMetaGroup(reader, options, onMetaElement);
+                return ReadMetaGroup(reader, onMetaElement);
             }
             if (group == 0x0008)
             {
@@ -191,23 +193,29 @@ internal static class Part10
     /// Decodes the current element as a string, or returns null (with a warning) when it is over the
     /// string limit. Empty values come back as "".
     /// </summary>
-    public static string? ReadString(DicomElementReader reader, DicomTextDecoder decoder, DicomReadOptions options)
+    public static string? ReadString(DicomElementReader reader, DicomTextDecoder decoder, DicomReadOptions options) =>
+        ReadString(reader, decoder, options.MaxStringLength);
+
+    private static string? ReadString(DicomElementReader reader, DicomTextDecoder decoder, int maxLength)
     {
-        if (reader.Length > options.MaxStringLength)
+        if (reader.Length > maxLength)
         {
             reader.Warn(DicomWarningKind.ValueTooLong, reader.TokenOffset, reader.Tag,
-                $"{reader.Length}-byte value over the {options.MaxStringLength}-byte string limit was skipped");
+                $"{reader.Length}-byte value over the {maxLength}-byte string limit was skipped");
             return null;
         }
         return decoder.Decode(reader.ReadValue(), reader.VR);
     }
 
     /// <summary>The value as dcmdump shows it: strings decoded, binary numbers in decimal, bulk data not at all.</summary>
-    public static string? FormatValue(DicomElementReader reader, DicomTextDecoder decoder, DicomReadOptions options)
+    public static string? FormatValue(DicomElementReader reader, DicomTextDecoder decoder, DicomReadOptions options) =>
+        FormatValue(reader, decoder, options.MaxStringLength);
+
+    private static string? FormatValue(DicomElementReader reader, DicomTextDecoder decoder, int maxStringLength)
     {
         var vr = reader.VR;
         if (vr.IsString())
-            return ReadString(reader, decoder, options);
+            return ReadString(reader, decoder, maxStringLength);
         if (vr is DicomVR.US or DicomVR.SS or DicomVR.UL or DicomVR.SL or DicomVR.FL or DicomVR.FD
             or DicomVR.SV or DicomVR.UV or DicomVR.AT && reader.Length <= MaxFormattedNumericLength)
         {
