@@ -276,7 +276,13 @@ internal sealed class DicomElementReader : IDisposable
             ref var top = ref _frames[_frameCount - 1];
             if (top.End != NoLimit && offset >= top.End)
             {
-                // Lengths are checked against the container when headers are read, so only an exact end gets here.
+                // Values are checked against their container when their headers are read; only a delimiter
+                // or item header can straddle the end, and that is caught here.
+                if (offset > top.End)
+                {
+                    throw Error(DicomFormatError.LengthBeyondContainer, top.End,
+                        $"the content of {top.Tag} runs {offset - top.End} bytes past its defined length");
+                }
                 var kind = top.Kind;
                 Tag = top.Tag;
                 Pop();
@@ -503,6 +509,7 @@ internal sealed class DicomElementReader : IDisposable
             Pop();
             Skip(frame.End - Position, frame.Tag);
             Token = DicomToken.SequenceEnd;
+            Depth = _sequenceDepth;
             return;
         }
         var depth = _frameCount - 1;

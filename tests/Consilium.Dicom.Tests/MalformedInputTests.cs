@@ -141,6 +141,23 @@ public class MalformedInputTests
     }
 
     [Fact]
+    public void ReadHeader_DelimiterStraddlesSequenceEnd_Rejected()
+    {
+        // A 12-byte sequence holding an undefined-length item: its 8-byte delimiter ends 4 bytes too late.
+        var bytes = Samples.Image(between: w => w.Raw(
+        [
+            0x08, 0x00, 0x06, 0x00, (byte)'S', (byte)'Q', 0, 0, 12, 0, 0, 0,
+            0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF,
+            0xFE, 0xFF, 0x0D, 0xE0, 0, 0, 0, 0,
+        ])).ToArray();
+
+        var error = Reject(bytes);
+
+        Assert.Equal(DicomFormatError.LengthBeyondContainer, error.Error);
+        Assert.Contains("(0008,0006) runs 4 bytes past", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReadHeader_SequencesNestedTooDeep_Rejected()
     {
         var bytes = Samples.Image(between: w =>
