@@ -98,8 +98,9 @@ public sealed class CasesApiTests(AppFixture fixture) : IClassFixture<AppFixture
         var attempts = clients.Select((c, i) => Task.Run(async () =>
         {
             start.Wait();
-            // Half try the same move, half a different legal one: whatever the interleaving, only one may land.
-            return await c.PostJsonAsync($"/api/cases/{id}/transitions", i % 2 == 0 ? new { to = "AwaitingConsent" } : new { to = "OnHold", reason = "paused" });
+            // Every client read version 2; half try one legal move, half another. Whatever the interleaving, one lands.
+            return await c.PostJsonAsync($"/api/cases/{id}/transitions",
+                i % 2 == 0 ? new { to = "AwaitingConsent", reason = (string?)null, version = 2 } : new { to = "OnHold", reason = (string?)"paused", version = 2 });
         })).ToList();
         start.Set();
         var responses = await Task.WhenAll(attempts);

@@ -44,13 +44,17 @@ public static class Policies
         foreach (var (policy, roles) in RolesByPolicy)
             builder.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
         // An endpoint that forgets to name a policy is refused to everyone rather than opened to anyone signed in.
-        // The exceptions are routing's own rejection endpoints, so a wrong method or content type still answers 405/415.
+        // The exceptions are requests that matched no endpoint of ours (an unknown path answers 404) and routing's own
+        // rejection endpoints (a wrong method or content type answers 405/415).
         builder.SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAssertion(ctx => IsRoutingRejection(ctx.Resource)).Build());
         return builder;
     }
 
     static bool IsRoutingRejection(object? resource) =>
-        resource is HttpContext http && http.GetEndpoint()?.DisplayName is { } name &&
-        (name.StartsWith("405 HTTP ", StringComparison.Ordinal) || name.StartsWith("415 HTTP ", StringComparison.Ordinal)) &&
-        http.GetEndpoint()!.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.RouteNameMetadata>() is null;
+        resource is HttpContext http && http.GetEndpoint() switch
+        {
+            null => true,
+            { DisplayName: { } name } => name.StartsWith("405 HTTP ", StringComparison.Ordinal) || name.StartsWith("415 HTTP ", StringComparison.Ordinal),
+            _ => false,
+        };
 }

@@ -1,0 +1,131 @@
+using System.Net;
+using Consilium.Features.Identity;
+using Consilium.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Consilium.Tests.Identity;
+
+/// <summary>
+/// Every endpoint and page the application exposes, read from its own endpoint data source, against the policy this
+/// table expects; then every role against every protected endpoint over HTTP. A new endpoint without an entry here,
+/// or without a policy, fails.
+/// </summary>
+public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    const string Anonymous = "(anonymous)";
+
+    static readonly Dictionary<string, string> Expected = new()
+    {
+        ["GET /api/cases"] = Policies.CaseRead,
+        ["POST /api/cases"] = Policies.CaseCreate,
+        ["GET /api/cases/{id:guid}"] = Policies.CaseRead,
+        ["POST /api/cases/{id:guid}/transitions"] = Policies.CaseTransition,
+        ["GET /api/cases/{id:guid}/timeline"] = Policies.CaseRead,
+        ["GET /api/members"] = Policies.MemberRead,
+        ["GET /api/members/{id:guid}"] = Policies.MemberRead,
+        ["POST /api/members"] = Policies.MemberWrite,
+        ["GET /api/programs"] = Policies.ProgramRead,
+        ["GET /api/programs/{id:guid}"] = Policies.ProgramRead,
+        ["POST /api/programs"] = Policies.ProgramWrite,
+        ["GET /api/sponsors"] = Policies.SponsorRead,
+        ["GET /api/sponsors/{id:guid}"] = Policies.SponsorRead,
+        ["POST /api/sponsors"] = Policies.SponsorWrite,
+        ["GET /api/audit"] = Policies.AuditRead,
+        ["* /health/live"] = Anonymous,
+        ["* /health/ready"] = Anonymous,
+        ["GET /openapi/{documentName}.json"] = Anonymous,
+        ["GET /docs/{documentName?}"] = Anonymous,
+        ["GET /docs/scalar.js"] = Anonymous,
+        ["GET /docs/scalar.aspnetcore.js"] = Anonymous,
+        ["GET /docs/favicon.svg"] = Anonymous,
+        ["PAGE /"] = Anonymous,
+        ["PAGE /signin"] = Anonymous,
+        ["PAGE /denied"] = Anonymous,
+        ["PAGE /signout"] = Policies.SignedIn,
+        ["PAGE /cases"] = Policies.CaseWorklist,
+        ["PAGE /cases/{id:guid}"] = Policies.CaseRead,
+        ["PAGE /my"] = Policies.CaseRead,
+        ["PAGE /programs"] = Policies.ProgramOverview,
+        ["PAGE /audit"] = Policies.AuditRead,
+    };
+
+    [Fact]
+    public async Task EveryEndpoint_HasTheExpectedPolicy()
+    {
+        var app = await fixture.AppAsync(DatabaseKind.Sqlite);
+
+        var actual = Endpoints(app).ToDictionary(e => e.Key, e => e.Policy);
+
+        Assert.True(Expected.Keys.Order().SequenceEqual(actual.Keys.Order()),
+            "Endpoints differ from the table. Actual: " + string.Join(", ", actual.Select(kv => $"{kv.Key} = {kv.Value}")));
+        foreach (var (key, policy) in Expected) Assert.True(policy == actual[key], $"{key}: expected {policy}, found {actual[key]}");
+    }
+
+    public static IEnumerable<TheoryDataRow<DatabaseKind, string>> RolesOnBoth() =>
+        from db in new[] { DatabaseKind.Sqlite, DatabaseKind.Postgres }
+        from role in Roles.All.Append(Anonymous)
+        select new TheoryDataRow<DatabaseKind, string>(db, role);
+
+    [Theory]
+    [MemberData(nameof(RolesOnBoth))]
+    public async Task EachRole_IsAdmittedExactlyWhereItsPolicyAllows(DatabaseKind db, string role)
+    {
+        var app = await fixture.AppAsync(db);
+        var scenario = await app.SeedScenarioAsync();
+        using var client = role == Anonymous
+            ? app.AnonymousClient()
+            : app.ClientFor(await app.CreateUserAsync(role, [scenario.ProgramId],
+                memberId: role == Roles.Patient ? scenario.MemberId : null, sponsorId: role == Roles.SponsorAnalyst ? scenario.SponsorId : null));
+        var failures = new List<string>();
+
+        foreach (var (key, policy) in Expected.Where(e => e.Value != Anonymous))
+        {
+            var (method, template) = (key[..key.IndexOf(' ')], key[(key.IndexOf(' ') + 1)..]);
+            if (method == "PAGE") method = "GET";
+            var url = template.Replace("{id:guid}", Guid.NewGuid().ToString());
+            using var request = new HttpRequestMessage(new HttpMethod(method), url);
+            if (method == "POST") request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+            var response = await client.SendAsync(request);
+            var status = (int)response.StatusCode;
+            var isPage = key.StartsWith("PAGE", StringComparison.Ordinal);
+
+            if (role == Anonymous)
+            {
+                var refused = isPage ? status == 302 && response.Headers.Location!.ToString().Contains("/signin") : status == 401;
+                if (!refused) failures.Add($"{key}: anonymous got {status}");
+            }
+            else if (Policies.RolesByPolicy[policy].Contains(role))
+            {
+                if (status is 401 or 403) failures.Add($"{key}: {role} should be admitted but got {status}");
+            }
+            else
+            {
+                // A page refuses a cookie session by redirecting to /denied and a bearer token with a plain 403.
+                var forbidden = status == 403 || isPage && status == 302 && response.Headers.Location!.ToString().Contains("/denied");
+                if (!forbidden) failures.Add($"{key}: {role} should be refused but got {status}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    static IEnumerable<(string Key, string Policy)> Endpoints(TestApp app)
+    {
+        var source = app.Services.GetRequiredService<EndpointDataSource>();
+        foreach (var endpoint in source.Endpoints.OfType<RouteEndpoint>())
+        {
+            var pattern = "/" + (endpoint.RoutePattern.RawText ?? "").Trim('/');
+            var isPage = endpoint.Metadata.Any(m => m.GetType().Name == "PageActionDescriptor" || m is Microsoft.AspNetCore.Mvc.RazorPages.CompiledPageActionDescriptor);
+            var methods = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"];
+            var policy = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null
+                ? Anonymous
+                : string.Join("+", endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy ?? $"roles:{a.Roles}"));
+            if (policy.Length == 0) policy = "(none)";
+            foreach (var method in methods)
+                yield return (isPage ? $"PAGE {pattern}" : $"{method} {pattern}", policy);
+        }
+    }
+}
