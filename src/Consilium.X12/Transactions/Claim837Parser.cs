@@ -193,14 +193,15 @@ sealed class Claim837Parser(ParseCaches caches) : TransactionParser(caches)
         entityCode = Pool.Get(code);
         if (inClaim)
         {
-            // 2310x / 2330x / 2420x: providers of the claim or of the line; other subscribers' names (2330A) are ignored.
+            // 2310x / 2420x: providers of the claim or of the line. The first one wins: the 2330x loops that
+            // follow name the other payer's view of the same roles, and other subscribers (2330A) are not the member.
             entity = Entity.Other;
             if (code.SequenceEqual("82"u8))
             {
-                if (inLine) lineRendering = Provider();
-                else rendering = Provider();
+                if (inLine) lineRendering ??= Provider();
+                else rendering ??= Provider();
             }
-            else if (code.SequenceEqual("71"u8) && !inLine) attending = Provider();
+            else if (code.SequenceEqual("71"u8) && !inLine) attending ??= Provider();
             return;
         }
 
