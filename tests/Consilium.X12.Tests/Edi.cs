@@ -62,3 +62,21 @@ static class Edi
         return sb.ToString();
     }
 }
+
+static class EdiEdit
+{
+    /// <summary>One interchange and group holding the transaction of <see cref="Edi.Professional"/> twice (controls 0001 and 0002,
+    /// claims CLAIM1 and CLAIM2); <paramref name="editSecond"/> may corrupt the second.</summary>
+    public static string TwoTransactions(Func<string, string>? editSecond = null)
+    {
+        var lines = Edi.Professional().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        int st = lines.FindIndex(l => l.StartsWith("ST*", StringComparison.Ordinal));
+        int se = lines.FindIndex(l => l.StartsWith("SE*", StringComparison.Ordinal));
+        var second = string.Join('\n', lines.Skip(st).Take(se - st + 1))
+            .Replace("*0001", "*0002", StringComparison.Ordinal)
+            .Replace("CLAIM1", "CLAIM2", StringComparison.Ordinal);
+        second = editSecond?.Invoke(second) ?? second;
+        lines.Insert(se + 1, second);
+        return string.Join('\n', lines).Replace("GE*1*1~", "GE*2*1~", StringComparison.Ordinal) + "\n";
+    }
+}
