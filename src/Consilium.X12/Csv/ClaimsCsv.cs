@@ -84,7 +84,9 @@ public static class ClaimsCsvReader
             }
         }
 
-        long Line => csv.RowNumber;
+        // Sylvan numbers data rows from 1; the header is line 1 of the file. A quoted field spanning lines
+        // would shift this, which the claims CSV layout has no use for.
+        long Line => csv.RowNumber + 1;
 
         public void Row()
         {
