@@ -16,7 +16,7 @@ public static class DicomTransferSyntax
         deflated = uid is DeflatedExplicitVRLittleEndian or JpipReferencedDeflate;
         // All standard syntaxes (uncompressed, encapsulated JPEG/JPEG-LS/J2K/RLE/MPEG/HTJ2K...) live under
         // 1.2.840.10008.1.2; apart from the two above every one is explicit VR little endian.
-        known = uid.StartsWith("1.2.840.10008.1.2", StringComparison.Ordinal);
+        known = uid == ImplicitVRLittleEndian || uid.StartsWith(ImplicitVRLittleEndian + ".", StringComparison.Ordinal);
         return uid switch
         {
             ImplicitVRLittleEndian => DatasetEncoding.ImplicitLittleEndian,

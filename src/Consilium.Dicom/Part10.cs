@@ -33,7 +33,6 @@ internal static class Part10
         }
         else
         {
-            reader.EnsureAvailable(8);
             var head = reader.Peek(PreambleLength + 4);
             if (!options.AllowRawDataset)
             {

@@ -351,17 +351,25 @@ sealed class Claim837Parser(ParseCaches caches) : TransactionParser(caches)
         lineUnits = Parse.OptionalDecimal(R, 5);
     }
 
-    /// <summary>SVx composite: qualifier : code : up to four modifiers (: description).</summary>
+    /// <summary>SVx composite: qualifier : code : up to four modifiers (: description), scanned once.</summary>
     void ReadProcedure(int element)
     {
         var composite = R.GetElement(element);
         if (composite.IsEmpty) return;
-        byte sep = Parse.ComponentSeparator(composite, R.Delimiters.Component);
-        lineQualifier = Pool.Get(X12SegmentReader.Component(composite, 1, sep));
-        lineCode = Pool.Get(X12SegmentReader.Component(composite, 2, sep));
+        byte sep = R.Delimiters.Component;
+        int q = composite.IndexOf(sep);
+        if (q < 0)
+        {
+            sep = Parse.ComponentSeparator(composite, sep);
+            q = composite.IndexOf(sep);
+        }
+        lineQualifier = Pool.Get(q < 0 ? composite : composite[..q]);
+        var rest = q < 0 ? default : composite[(q + 1)..];
+        int c = rest.IndexOf(sep);
+        lineCode = Pool.Get(c < 0 ? rest : rest[..c]);
         if (lineCode is null)
             throw R.SegmentError($"expected {R.SafeId()}{element:00}-2 (procedure code) after the qualifier '{lineQualifier}', found nothing");
-        lineModifiers = Parse.Modifiers(composite, sep, Pool, Caches.Modifiers);
+        lineModifiers = c < 0 ? [] : Parse.ModifierList(rest[(c + 1)..], sep, Pool, Caches.Modifiers);
     }
 
     void CloseLine()

@@ -158,12 +158,16 @@ static class Parse
     /// <summary>Components 3–6 of a procedure composite (qualifier : code : modifiers …); empty ones are skipped.</summary>
     public static string[] Modifiers(ReadOnlySpan<byte> composite, byte separator, StringPool pool, BytesCache<string[]> cache)
     {
-        // Skip qualifier and code; what is left ("25:59", possibly ":description") keys the cache.
         int first = composite.IndexOf(separator);
         if (first < 0) return [];
         int second = composite[(first + 1)..].IndexOf(separator);
         if (second < 0) return [];
-        var tail = composite[(first + second + 2)..];
+        return ModifierList(composite[(first + second + 2)..], separator, pool, cache);
+    }
+
+    /// <summary>The modifiers part of a procedure composite ("25:59", possibly followed by a description).</summary>
+    public static string[] ModifierList(ReadOnlySpan<byte> tail, byte separator, StringPool pool, BytesCache<string[]> cache)
+    {
         if (tail.IsEmpty) return [];
         bool cacheable = tail.Length <= cache.MaxKeyLength;
         int slot = 0;
@@ -208,17 +212,29 @@ static class Parse
 }
 
 /// <summary>
-/// A direct-mapped cache keyed by bytes. Codes, names, providers and pointer lists repeat endlessly in a
-/// claims file; handing out the same immutable instance saves most of the allocations. A miss simply
-/// overwrites its slot, so memory stays fixed however many distinct values a file has.
+/// A direct-mapped cache keyed by short byte strings. Codes, names and pointer lists repeat endlessly in a
+/// claims file; handing out the same immutable instance saves most of the allocations. Keys live inline in
+/// one slab (one cache miss per lookup, no allocation per key), and a miss simply overwrites its slot, so
+/// memory stays fixed however many distinct values a file has.
 /// </summary>
-class BytesCache<T>(int maxKeyLength, int size = 1 << 13) where T : class
+class BytesCache<T> where T : class
 {
-    readonly byte[]?[] keys = new byte[]?[size];
-    readonly T?[] values = new T?[size];
-    readonly int mask = size - 1;
+    readonly byte[] keys;
+    readonly byte[] lengths;
+    readonly T?[] values;
+    readonly int mask;
 
-    public int MaxKeyLength { get; } = maxKeyLength;
+    public BytesCache(int maxKeyLength, int size = 1 << 13)
+    {
+        MaxKeyLength = maxKeyLength;
+        keys = new byte[size * maxKeyLength];
+        lengths = new byte[size];
+        values = new T?[size];
+        mask = size - 1;
+    }
+
+    /// <summary>Longer keys are not cached; callers check before calling <see cref="TryGet"/>.</summary>
+    public int MaxKeyLength { get; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGet(ReadOnlySpan<byte> key, out int slot, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out T? value)
@@ -226,18 +242,14 @@ class BytesCache<T>(int maxKeyLength, int size = 1 << 13) where T : class
         uint h = 2166136261;
         foreach (var b in key) h = (h ^ b) * 16777619;
         slot = (int)(h & (uint)mask);
-        if (keys[slot] is { } k && key.SequenceEqual(k))
-        {
-            value = values[slot]!;
-            return true;
-        }
-        value = null;
-        return false;
+        value = values[slot];
+        return value is not null && lengths[slot] == key.Length && key.SequenceEqual(keys.AsSpan(slot * MaxKeyLength, key.Length));
     }
 
     public T Set(int slot, ReadOnlySpan<byte> key, T value)
     {
-        keys[slot] = key.ToArray();
+        key.CopyTo(keys.AsSpan(slot * MaxKeyLength, MaxKeyLength));
+        lengths[slot] = (byte)key.Length;
         values[slot] = value;
         return value;
     }

@@ -27,7 +27,7 @@ public sealed class ProgramHandlers(ConsiliumDbContext db, CurrentActor user, Ti
     };
 
     public async Task<IReadOnlyList<ProgramView>> ListAsync(CancellationToken ct) =>
-        await Query(Visible()).OrderBy(p => p.Name).ToListAsync(ct);
+        await Query(Visible()).ToListAsync(ct);
 
     public async Task<ProgramView> GetAsync(Guid id, CancellationToken ct) =>
         await Query(Visible().Where(p => p.Id == id)).SingleOrDefaultAsync(ct) ?? throw new NotFoundException("Program", id);
@@ -56,6 +56,7 @@ public sealed class ProgramHandlers(ConsiliumDbContext db, CurrentActor user, Ti
     IQueryable<ProgramView> Query(IQueryable<CareProgram> programs) =>
         from p in programs
         join s in db.Sponsors on p.SponsorId equals s.Id
+        orderby p.Name
         select new ProgramView(p.Id, p.Name, p.SponsorId, s.Name, p.Funding, p.SelfPayPrice, p.Categories, p.Version);
 }
 
