@@ -128,6 +128,39 @@ public class EncodingTests
         Assert.Equal("Müller^Jörg^Peter", elements.Single(e => e.Tag == DicomTag.PatientName).Value);
     }
 
+    [Theory]
+    [InlineData(DicomTransferSyntax.ExplicitVRLittleEndian)]
+    [InlineData(DicomTransferSyntax.ExplicitVRBigEndian)]
+    public void ReadElements_VRsWith32BitLengths_ReadCorrectly(string transferSyntax)
+    {
+        var longText = new string('x', 70_000); // over the 16-bit length the short header form could hold
+        var bytes = new TestDicomWriter(transferSyntax)
+            .String(new DicomTag(0x0008, 0x0119), "UC", "Long code value")
+            .String(new DicomTag(0x0008, 0x0120), "UR", "https://example.org/code")
+            .Bytes(new DicomTag(0x0009, 0x1001), "OD", new byte[16])
+            .Bytes(new DicomTag(0x0009, 0x1002), "OL", new byte[8])
+            .Bytes(new DicomTag(0x0009, 0x1003), "OV", new byte[8])
+            .Bytes(new DicomTag(0x0009, 0x1004), "OF", new byte[4])
+            .Bytes(new DicomTag(0x0009, 0x1005), "SV", transferSyntax == DicomTransferSyntax.ExplicitVRBigEndian
+                ? [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE] : [0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+            .Bytes(new DicomTag(0x0009, 0x1006), "UV", transferSyntax == DicomTransferSyntax.ExplicitVRBigEndian
+                ? [0, 0, 0, 1, 0, 0, 0, 0] : [0, 0, 0, 0, 1, 0, 0, 0])
+            .String(new DicomTag(0x0040, 0xA160), "UT", longText)
+            .String(DicomTag.PatientName, "PN", "After^Them") // out of order on purpose: proves the lengths were right
+            .ToArray();
+
+        var elements = DicomFile.ReadElements(new MemoryStream(bytes)).Where(e => e.Tag.Group != 0x0002).ToList();
+
+        Assert.Equal([DicomVR.UC, DicomVR.UR, DicomVR.OD, DicomVR.OL, DicomVR.OV, DicomVR.OF, DicomVR.SV, DicomVR.UV, DicomVR.UT, DicomVR.PN],
+            elements.Select(e => e.VR));
+        Assert.Equal("Long code value", elements[0].Value);
+        Assert.Equal("https://example.org/code", elements[1].Value);
+        Assert.Equal("-2", elements[6].Value);
+        Assert.Equal("4294967296", elements[7].Value);
+        Assert.Equal(longText, elements[8].Value);
+        Assert.Equal("After^Them", elements[9].Value);
+    }
+
     [Fact]
     public void ReadElements_BigEndianNumbers_DecodedInFileByteOrder()
     {
