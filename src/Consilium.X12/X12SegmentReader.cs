@@ -98,6 +98,22 @@ public sealed class X12SegmentReader : IDisposable
         _ => 0,
     };
 
+    /// <summary>Packs 2–3 bytes the way <see cref="SegmentKey"/> does; 0 for any other length.</summary>
+    public static int Key(ReadOnlySpan<byte> id) => id.Length switch
+    {
+        2 => id[0] | (id[1] << 8),
+        3 => id[0] | (id[1] << 8) | (id[2] << 16),
+        _ => 0,
+    };
+
+    public static string KeyText(int key)
+    {
+        Span<char> chars = stackalloc char[3];
+        int n = 0;
+        for (; n < 3 && (key & 0xFF) != 0; n++, key >>= 8) chars[n] = (char)(key & 0xFF);
+        return new string(chars[..n]);
+    }
+
     public ReadOnlySpan<byte> GetElement(int index)
     {
         if (index >= elementCount && !split) SplitTo(index);

@@ -92,17 +92,6 @@ static class Qualifiers
         _ => DiagnosisKind.Other,
     };
 
-    public static bool IsDiagnosis(ReadOnlySpan<byte> q) =>
-        q.SequenceEqual("ABK"u8) || q.SequenceEqual("ABF"u8) || q.SequenceEqual("ABJ"u8) || q.SequenceEqual("APR"u8) ||
-        q.SequenceEqual("ABN"u8) || q.SequenceEqual("BK"u8) || q.SequenceEqual("BF"u8) || q.SequenceEqual("BJ"u8) ||
-        q.SequenceEqual("PR"u8) || q.SequenceEqual("BN"u8);
-
-    public static bool IsPrincipalDiagnosis(ReadOnlySpan<byte> q) => q.SequenceEqual("ABK"u8) || q.SequenceEqual("BK"u8);
-
-    public static bool IsProcedure(ReadOnlySpan<byte> q) =>
-        q.SequenceEqual("BBR"u8) || q.SequenceEqual("BBQ"u8) || q.SequenceEqual("BR"u8) || q.SequenceEqual("BQ"u8) ||
-        q.SequenceEqual("CAH"u8) || q.SequenceEqual("BO"u8) || q.SequenceEqual("BP"u8) || q.SequenceEqual("HC"u8);
-
     public static CodeSystem ProcedureSystemOf(string qualifier) => qualifier switch
     {
         "BBR" or "BBQ" => CodeSystem.Icd10Pcs,

@@ -62,7 +62,7 @@ sealed class Claim837Parser(ParseCaches caches) : TransactionParser(caches)
     ProviderRef? billing;
     bool billingSeen;
     Entity entity;
-    string? entityCode;
+    int entityKey;
     bool n3Seen, n4Seen;
 
     string? subscriberId;
@@ -190,7 +190,7 @@ sealed class Claim837Parser(ParseCaches caches) : TransactionParser(caches)
     {
         var code = Parse.EntityCode(R);
         n3Seen = n4Seen = false;
-        entityCode = Pool.Get(code);
+        entityKey = code.Length <= 3 ? X12SegmentReader.Key(code) : 0;
         if (inClaim)
         {
             // 2310x / 2420x: providers of the claim or of the line. The first one wins: the 2330x loops that
@@ -276,11 +276,25 @@ sealed class Claim837Parser(ParseCaches caches) : TransactionParser(caches)
         claimId = Encoding.UTF8.GetString(id);
         totalCharge = Parse.RequiredDecimal(R, 2, "a decimal amount (total claim charge)");
         var facility = R.GetElement(5);
-        if (facility.IsEmpty || R.GetComponent(5, 1).IsEmpty)
+        byte sep = R.Delimiters.Component;
+        int a = facility.IndexOf(sep);
+        var code = a < 0 ? facility : facility[..a];
+        if (code.IsEmpty)
             throw R.SegmentError("expected CLM05 (facility code : qualifier : claim frequency, e.g. 11:B:1), found nothing");
-        pos = Pooled(5, 1);
-        posQualifier = Pooled(5, 2);
-        frequency = Pooled(5, 3);
+        pos = Pool.Get(code);
+        posQualifier = frequency = null;
+        if (a >= 0)
+        {
+            var rest = facility[(a + 1)..];
+            int b = rest.IndexOf(sep);
+            posQualifier = Pool.Get(b < 0 ? rest : rest[..b]);
+            if (b >= 0)
+            {
+                rest = rest[(b + 1)..];
+                int c = rest.IndexOf(sep);
+                frequency = Pool.Get(c < 0 ? rest : rest[..c]);
+            }
+        }
         inClaim = true;
         claimOffset = R.SegmentOffset;
         claimFrom = claimTo = statementFrom = statementTo = admission = discharge = null;
@@ -480,6 +494,6 @@ sealed class Claim837Parser(ParseCaches caches) : TransactionParser(caches)
         Entity.Billing => "2010AA (billing provider)",
         Entity.Subscriber => "2010BA (subscriber)",
         Entity.Patient => "2010CA (patient)",
-        _ => $"NM1*{entityCode}",
+        _ => $"NM1*{X12SegmentReader.KeyText(entityKey)}",
     };
 }
