@@ -267,24 +267,29 @@ public sealed partial class PdfDocumentWriterTests
     [Fact]
     public void Heading_AtFootOfPage_MovesToNextPageWithItsText()
     {
-        var writer = PdfDocumentWriter.Create(PageSize.Letter);
-        // Fill the first page with single-line paragraphs until the heading cannot have a line of text under it.
-        var filler = 0;
-        string[] pages;
-        do
+        static string[] Build(int fillers)
         {
-            writer = PdfDocumentWriter.Create(PageSize.Letter);
-            filler++;
-            for (var i = 0; i < filler; i++)
+            var writer = PdfDocumentWriter.Create(PageSize.Letter);
+            for (var i = 0; i < fillers; i++)
             {
                 writer.Paragraph($"Filler {i}");
             }
 
-            writer.Heading("Findings").Paragraph("Findings text");
-            pages = [.. PdfText.Extract(writer.Build())];
+            return [.. PdfText.Extract(writer.Heading("Findings").Paragraph("Findings text").Build())];
+        }
+
+        // Add one filler line at a time, starting a little before a full page, until the heading would be the last
+        // line of page 1: that first two-page layout shows whether the heading went on with its text.
+        var perPage = Build(80)[0].Split('\n').Count(l => l.StartsWith("Filler", StringComparison.Ordinal));
+        var fillers = perPage - 4;
+        string[] pages;
+        do
+        {
+            pages = Build(++fillers);
         }
         while (pages.Length == 1);
 
+        Assert.True(fillers < perPage, "the heading should have moved before the fillers alone filled the page");
         Assert.Equal(2, pages.Length);
         Assert.DoesNotContain("Findings", pages[0]);
         Assert.StartsWith("Findings\nFindings text", pages[1]);
