@@ -255,13 +255,40 @@ class BytesCache<T> where T : class
     }
 }
 
-/// <summary>Strings of at most 32 bytes are shared; longer ones (free text) are created each time.</summary>
+/// <summary>
+/// Strings of at most 32 bytes are shared; longer ones (free text) are created each time. One- and
+/// two-character values (qualifiers, place of service, sex, frequency codes: a third of all lookups) come
+/// from fixed tables without hashing.
+/// </summary>
 sealed class StringPool() : BytesCache<string>(32)
 {
+    static readonly string[] Singles = Enumerable.Range(0, 128).Select(c => ((char)c).ToString()).ToArray();
+    // Index: digit or upper-case letter, 36 × 36 pairs.
+    static readonly string[] Pairs = CreatePairs();
+
     public string? Get(ReadOnlySpan<byte> s)
     {
-        if (s.IsEmpty) return null;
+        switch (s.Length)
+        {
+            case 0:
+                return null;
+            case 1 when s[0] < 128:
+                return Singles[s[0]];
+            case 2 when PairIndex(s[0]) is var a and >= 0 && PairIndex(s[1]) is var b and >= 0:
+                return Pairs[a * 36 + b];
+        }
         if (s.Length > MaxKeyLength) return Encoding.UTF8.GetString(s);
         return TryGet(s, out int slot, out var value) ? value : Set(slot, s, Encoding.UTF8.GetString(s));
+    }
+
+    static int PairIndex(byte b) => (uint)(b - '0') <= 9 ? b - '0' : (uint)(b - 'A') <= 25 ? b - 'A' + 10 : -1;
+
+    static string[] CreatePairs()
+    {
+        const string alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        var pairs = new string[36 * 36];
+        for (int i = 0; i < 36; i++)
+            for (int j = 0; j < 36; j++) pairs[i * 36 + j] = string.Concat(alphabet[i], alphabet[j]);
+        return pairs;
     }
 }
