@@ -222,7 +222,9 @@ public sealed class X12SegmentReader : IDisposable
         int p = pos;
         var buf = buffer;
         int end = bufferEnd;
-        while (p < end && skippable[buf[p]]) p++;
+        var data = buf.AsSpan(0, end);
+        var skip = skippable;
+        while ((uint)p < (uint)data.Length && skip[data[p]]) p++;
         if (p == end)
         {
             pos = p;
@@ -281,18 +283,24 @@ public sealed class X12SegmentReader : IDisposable
     /// <summary>Finds element boundaries up to <paramref name="index"/> only: most segments are asked for a few leading elements.</summary>
     void SplitTo(int index)
     {
-        var buf = buffer;
+        // A span ending at the segment end lets the JIT drop the bounds checks in the byte loop.
+        var seg = buffer.AsSpan(0, segEnd);
         byte sep = delimiters.Element;
         int count = elementCount;
         int offset = count == 0 ? segStart : elementEnds[count - 1] + 1;
         int end = segEnd;
+        var ends = elementEnds;
         while (count <= index)
         {
             // Elements average a handful of bytes: a plain loop beats setting up a vectorized search per element.
             int p = offset;
-            while (p < end && buf[p] != sep) p++;
-            if (count == elementEnds.Length) Array.Resize(ref elementEnds, count * 2);
-            elementEnds[count++] = p;
+            while ((uint)p < (uint)seg.Length && seg[p] != sep) p++;
+            if (count == ends.Length)
+            {
+                Array.Resize(ref elementEnds, count * 2);
+                ends = elementEnds;
+            }
+            ends[count++] = p;
             if (p == end)
             {
                 split = true;

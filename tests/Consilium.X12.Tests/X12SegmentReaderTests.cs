@@ -171,4 +171,20 @@ public class X12SegmentReaderTests
 
         Assert.Contains("terminator", ex.Message);
     }
+
+    [Fact]
+    public async Task ReadAsync_SmallBuffer_SameSegmentsAsRead()
+    {
+        var bytes = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(1, 50).Select(i => Edi.Professional(control: i.ToString("D9")))));
+        var expected = new List<string>();
+        using (var reader = new X12SegmentReader(new MemoryStream(bytes), "a.edi"))
+            while (reader.Read()) expected.Add(reader.SegmentId);
+
+        var actual = new List<string>();
+        using (var reader = new X12SegmentReader(new MemoryStream(bytes), "b.edi", bufferSize: 4096))
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken)) actual.Add(reader.SegmentId);
+
+        Assert.Equal(50 * 28, expected.Count);
+        Assert.Equal(expected, actual);
+    }
 }
