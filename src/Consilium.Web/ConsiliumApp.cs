@@ -7,6 +7,7 @@ using Consilium.Features.Health;
 using Consilium.Features.Identity;
 using Consilium.Features.Members;
 using Consilium.Features.Programs;
+using Consilium.Features.Security;
 using Consilium.Features.Sponsors;
 using Consilium.Infrastructure;
 using Consilium.Infrastructure.Persistence;
@@ -50,6 +51,9 @@ public static class ConsiliumApp
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => ConfigureJson(o.JsonSerializerOptions));
 
+        services.AddConsiliumRateLimits(builder.Configuration);
+        services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section).ValidateOnStart();
+        services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         services.AddOpenApi();
         services.AddRazorPages(o => o.RootDirectory = "/Features");
         services.AddConsiliumIdentity(builder.Configuration);
@@ -59,6 +63,7 @@ public static class ConsiliumApp
         services.AddPrograms();
         services.AddMembers();
         services.AddCases();
+        services.AddBreakGlass();
         services.AddDemo(builder.Configuration);
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
@@ -76,6 +81,12 @@ public static class ConsiliumApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Outside development, a server that listens on HTTPS sends every plain request there and pins it with HSTS.
+        if (!app.Environment.IsDevelopment() && (app.Configuration["urls"] ?? "").Contains("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
         app.Use(SecurityHeaders);
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -83,7 +94,10 @@ public static class ConsiliumApp
             RequestPath = "/assets",
         });
         app.UseRouting();
+        app.UseRequestLimits();
+        app.UseRateLimiter();
         app.UseAuthentication();
+        app.Use(MfaRequirement.EnforceAsync);
         app.UseAuthorization();
         app.UseAntiforgery();
 
@@ -95,6 +109,8 @@ public static class ConsiliumApp
         app.MapPrograms();
         app.MapMembers();
         app.MapCases();
+        app.MapBreakGlass();
+        app.MapTokens();
         app.MapRazorPages();
         return app;
     }

@@ -54,6 +54,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("Storage:DataDirectory", _dataDirectory);
         builder.UseSetting("Demo:SeedOnStart", "false");
+        // Many tests sign in from the same loopback address; the limiter has its own test with a low limit.
+        builder.UseSetting("RateLimits:SignInPerMinute", "10000");
+        builder.UseSetting("RateLimits:SensitivePerMinute", "10000");
         builder.UseSetting(Database.Kind == DatabaseKind.Postgres ? "ConnectionStrings:Postgres" : "ConnectionStrings:Sqlite", Database.ConnectionString);
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));

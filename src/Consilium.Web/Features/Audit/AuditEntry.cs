@@ -68,4 +68,23 @@ public sealed class AuditEntry
     public string Source { get; private set; }
 
     public string? Reason { get; private set; }
+
+    /// <summary>Position in the hash chain: 1, 2, 3… with no gaps. Assigned when the entry is sealed, at save time.</summary>
+    public long Sequence { get; private set; }
+
+    /// <summary>The <see cref="Hash"/> of the entry at <see cref="Sequence"/> − 1 (or <see cref="AuditChain.Genesis"/>).</summary>
+    public string PrevHash { get; private set; } = "";
+
+    /// <summary>SHA-256 over <see cref="PrevHash"/> and every field of this entry: altering, removing or reordering breaks the chain.</summary>
+    public string Hash { get; private set; } = "";
+
+    /// <summary>Places the entry after <paramref name="prevHash"/> in the chain. Called only by the DbContext, inside the chain lock.</summary>
+    internal void Seal(long sequence, string prevHash)
+    {
+        // PostgreSQL keeps microseconds; drop the rest so the hash recomputed from the stored row is the same.
+        At = new DateTimeOffset(At.UtcTicks - At.UtcTicks % 10, TimeSpan.Zero);
+        Sequence = sequence;
+        PrevHash = prevHash;
+        Hash = AuditChain.HashOf(this, prevHash);
+    }
 }

@@ -19,5 +19,32 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         builder.HasIndex(a => a.At);
         builder.HasIndex(a => new { a.PatientId, a.At });
         builder.HasIndex(a => new { a.UserId, a.At });
+        builder.HasIndex(a => a.Sequence).IsUnique();
+        builder.Property(a => a.PrevHash).HasMaxLength(64);
+        builder.Property(a => a.Hash).HasMaxLength(64);
+    }
+}
+
+internal sealed class AuditChainHeadConfiguration : IEntityTypeConfiguration<AuditChainHead>
+{
+    public void Configure(EntityTypeBuilder<AuditChainHead> builder)
+    {
+        builder.ToTable("AuditChainHead");
+        builder.HasKey(h => h.Id);
+        builder.Property(h => h.Id).ValueGeneratedNever();
+        builder.Property(h => h.Hash).HasMaxLength(64);
+        builder.HasData(new { Id = AuditChainHead.SingletonId, Sequence = 0L, Hash = AuditChain.Genesis });
+    }
+}
+
+internal sealed class AuditAnchorConfiguration : IEntityTypeConfiguration<AuditAnchor>
+{
+    public void Configure(EntityTypeBuilder<AuditAnchor> builder)
+    {
+        builder.ToTable("AuditAnchors");
+        builder.HasKey(a => a.Id);
+        builder.Property(a => a.Id).ValueGeneratedOnAdd();
+        builder.Property(a => a.Hash).HasMaxLength(64);
+        builder.HasIndex(a => a.Sequence);
     }
 }

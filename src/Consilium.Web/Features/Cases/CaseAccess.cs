@@ -1,4 +1,6 @@
 using Consilium.Features.Identity;
+using Consilium.Features.Security;
+using Microsoft.EntityFrameworkCore;
 using Consilium.Infrastructure.Persistence;
 
 namespace Consilium.Features.Cases;
@@ -9,17 +11,34 @@ namespace Consilium.Features.Cases;
 /// </summary>
 public static class CaseAccess
 {
-    public static IQueryable<Case> VisibleTo(this IQueryable<Case> cases, ConsiliumDbContext db, CurrentActor user)
+    /// <summary>The user's cases by their role's rule, plus any case they hold an unexpired break-glass grant for.</summary>
+    public static IQueryable<Case> VisibleTo(this IQueryable<Case> cases, ConsiliumDbContext db, CurrentActor user, DateTimeOffset now)
     {
         var userId = user.UserId;
+        var grants = db.Set<BreakGlassGrant>().Where(g => g.UserId == userId && g.ExpiresAt > now);
         return user.Role switch
         {
             Roles.Patient when user.MemberId is { } memberId => cases.Where(c => c.MemberId == memberId),
-            Roles.Coordinator or Roles.ProgramAdmin or Roles.Integration =>
-                cases.Where(c => db.ProgramStaff.Any(s => s.UserId == userId && s.ProgramId == c.ProgramId)),
-            Roles.Reviewer => cases.Where(c => c.ReviewerUserId == userId),
+            Roles.Coordinator or Roles.ProgramAdmin =>
+                cases.Where(c => db.ProgramStaff.Any(s => s.UserId == userId && s.ProgramId == c.ProgramId) || grants.Any(g => g.CaseId == c.Id)),
+            Roles.Integration => cases.Where(c => db.ProgramStaff.Any(s => s.UserId == userId && s.ProgramId == c.ProgramId)),
+            Roles.Reviewer => cases.Where(c => c.ReviewerUserId == userId || grants.Any(g => g.CaseId == c.Id)),
             _ => cases.Where(_ => false),
         };
+    }
+
+    /// <summary>The break-glass reason when the user reaches this case only through a grant, else null.</summary>
+    public static async Task<string?> BreakGlassReasonAsync(ConsiliumDbContext db, CurrentActor user, Case @case, DateTimeOffset now, CancellationToken ct)
+    {
+        var normally = user.Role switch
+        {
+            Roles.Coordinator or Roles.ProgramAdmin => await db.ProgramStaff.AnyAsync(s => s.UserId == user.UserId && s.ProgramId == @case.ProgramId, ct),
+            Roles.Reviewer => @case.ReviewerUserId == user.UserId,
+            _ => true,
+        };
+        if (normally) return null;
+        return await db.Set<BreakGlassGrant>().Where(g => g.UserId == user.UserId && g.CaseId == @case.Id && g.ExpiresAt > now)
+            .OrderByDescending(g => g.ExpiresAt).Select(g => g.Reason).FirstOrDefaultAsync(ct);
     }
 
     /// <summary>Programs whose cases and members the user works on.</summary>

@@ -18,7 +18,7 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
     public async Task<CaseView> GetAsync(Guid id, CancellationToken ct)
     {
         var @case = await LoadVisibleAsync(id, AuditAction.Read, ct);
-        audit.Record(AuditAction.Read, ObjectType, id, @case.MemberId);
+        audit.Record(AuditAction.Read, ObjectType, id, @case.MemberId, reason: await BreakGlassAsync(@case, ct));
         var view = await ViewAsync(@case, ct);
         await db.SaveChangesAsync(ct);
         return view;
@@ -28,7 +28,7 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
     {
         var page = Math.Max(1, filter.Page ?? 1);
         var pageSize = Math.Clamp(filter.PageSize ?? 50, 1, 200);
-        var cases = db.Cases.AsNoTracking().VisibleTo(db, user);
+        var cases = db.Cases.AsNoTracking().VisibleTo(db, user, clock.GetUtcNow());
         if (filter.Status is { } status) cases = cases.Where(c => c.Status == status);
         if (filter.ProgramId is { } programId) cases = cases.Where(c => c.ProgramId == programId);
 
@@ -109,7 +109,8 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
                     new Dictionary<string, object?> { ["currentVersion"] = @case.Version });
 
             @case.TransitionTo(request.To.Value, user.Actor, request.Reason, clock.GetUtcNow());
-            audit.Record(AuditAction.Update, ObjectType, @case.Id, @case.MemberId, reason: reason);
+            var breakGlass = await BreakGlassAsync(@case, ct);
+            audit.Record(AuditAction.Update, ObjectType, @case.Id, @case.MemberId, reason: breakGlass is null ? reason : $"{breakGlass} ({reason})");
             await db.SaveChangesAsync(ct);
         }
         catch (Exception e) when (e is DomainException or DbUpdateConcurrencyException)
@@ -124,7 +125,7 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
     public async Task<IReadOnlyList<TimelineEvent>> TimelineAsync(Guid id, CancellationToken ct)
     {
         var @case = await LoadVisibleAsync(id, AuditAction.Read, ct);
-        audit.Record(AuditAction.Read, "CaseTimeline", id, @case.MemberId);
+        audit.Record(AuditAction.Read, "CaseTimeline", id, @case.MemberId, reason: await BreakGlassAsync(@case, ct));
         await db.SaveChangesAsync(ct);
         return @case.Transitions
             .OrderBy(t => t.At).ThenBy(t => t.Sequence)
@@ -132,10 +133,13 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
             .ToList();
     }
 
+    async Task<string?> BreakGlassAsync(Case @case, CancellationToken ct) =>
+        await CaseAccess.BreakGlassReasonAsync(db, user, @case, clock.GetUtcNow(), ct) is { } reason ? Audit.AuditHandlers.BreakGlassPrefix + reason : null;
+
     /// <summary>Loads a case the user may see. A case outside their reach is reported as not found, and the attempt audited.</summary>
     async Task<Case> LoadVisibleAsync(Guid id, AuditAction attempted, CancellationToken ct)
     {
-        var @case = await db.Cases.VisibleTo(db, user).Include(c => c.Transitions).SingleOrDefaultAsync(c => c.Id == id, ct);
+        var @case = await db.Cases.VisibleTo(db, user, clock.GetUtcNow()).Include(c => c.Transitions).SingleOrDefaultAsync(c => c.Id == id, ct);
         if (@case is not null) return @case;
 
         var existing = await db.Cases.AsNoTracking().Where(c => c.Id == id).Select(c => new { c.MemberId }).SingleOrDefaultAsync(ct);

@@ -120,6 +120,8 @@ public sealed class DemoSeeder(
             {
                 Id = Guid.CreateVersion7(), UserName = EmailFor(role), Email = EmailFor(role), EmailConfirmed = true,
                 DisplayName = name, CreatedAt = now, LockoutEnabled = true,
+                // Demo accounts only: the pilot can be tried without an authenticator app (docs/security.md).
+                MfaExempt = true,
             };
             link?.Invoke(user);
             Check(await users.CreateAsync(user, password));

@@ -52,6 +52,8 @@ internal sealed class AccessTokenAuthentication(
         }
 
         var principal = await signIn.CreateUserPrincipalAsync(user);
+        if (!MfaRequirement.IsSatisfied(principal))
+            ((System.Security.Claims.ClaimsIdentity)principal.Identity!).AddClaim(new System.Security.Claims.Claim(MfaRequirement.Claim, "token"));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 

@@ -13,6 +13,12 @@ public sealed class AppUser : IdentityUser<Guid>
     public Guid? PhysicianId { get; set; }
     public Guid? SponsorId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// Excused from the staff two-factor requirement. Set only by the demo seeder for the demo.consilium.test
+    /// accounts, so a pilot can be tried without an authenticator app; listed in docs/security.md.
+    /// </summary>
+    public bool MfaExempt { get; set; }
 }
 
 public sealed class AppRole : IdentityRole<Guid>

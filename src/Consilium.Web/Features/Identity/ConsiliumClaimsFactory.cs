@@ -15,6 +15,8 @@ internal sealed class ConsiliumClaimsFactory(UserManager<AppUser> users, RoleMan
         if (user.PhysicianId is { } physician) identity.AddClaim(new Claim(CurrentActor.PhysicianIdClaim, physician.ToString()));
         if (user.SponsorId is { } sponsor) identity.AddClaim(new Claim(CurrentActor.SponsorIdClaim, sponsor.ToString()));
         identity.AddClaim(new Claim("consilium:display-name", user.DisplayName));
+        var roles = identity.FindAll(identity.RoleClaimType).Select(c => c.Value);
+        if (MfaRequirement.IsSatisfied(user, roles)) identity.AddClaim(new Claim(MfaRequirement.Claim, "ok"));
         return identity;
     }
 }

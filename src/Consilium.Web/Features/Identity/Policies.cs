@@ -20,6 +20,7 @@ public static class Policies
     public const string SponsorRead = "sponsor.read";
     public const string SponsorWrite = "sponsor.write";
     public const string AuditRead = "audit.read";
+    public const string BreakGlass = "case.break-glass";
     public const string SignedIn = "signed-in";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
@@ -36,13 +37,22 @@ public static class Policies
         [SponsorRead] = [Roles.ProgramAdmin, Roles.SponsorAnalyst],
         [SponsorWrite] = [Roles.ProgramAdmin],
         [AuditRead] = [Roles.Auditor],
+        // Clinical staff only: the people who may face an emergency with a member outside their assignment.
+        [BreakGlass] = [Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin],
         [SignedIn] = [.. Roles.All],
     };
 
     public static AuthorizationBuilder AddConsiliumPolicies(this AuthorizationBuilder builder)
     {
         foreach (var (policy, roles) in RolesByPolicy)
-            builder.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
+        {
+            // Signed-in staff who have not set up two-factor authentication reach nothing but the enrollment page.
+            builder.AddPolicy(policy, p =>
+            {
+                p.RequireAuthenticatedUser().RequireRole(roles);
+                if (policy != SignedIn) p.RequireClaim(MfaRequirement.Claim);
+            });
+        }
         // An endpoint that forgets to name a policy is refused to everyone rather than opened to anyone signed in.
         // The exceptions are requests that matched no endpoint of ours (an unknown path answers 404) and routing's own
         // rejection endpoints (a wrong method or content type answers 405/415).

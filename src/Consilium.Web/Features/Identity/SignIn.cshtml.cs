@@ -1,13 +1,16 @@
 using Consilium.Features.Audit;
+using Consilium.Infrastructure;
 using Consilium.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Consilium.Features.Identity;
 
 [AllowAnonymous]
+[EnableRateLimiting(RateLimits.SignIn)]
 public sealed class SignInModel(SignInManager<AppUser> signIn, ConsiliumDbContext db, TimeProvider clock) : PageModel
 {
     public string? Error { get; private set; }
@@ -26,6 +29,9 @@ public sealed class SignInModel(SignInManager<AppUser> signIn, ConsiliumDbContex
             : await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
 
         var role = user is null ? "" : (await signIn.UserManager.GetRolesAsync(user)).FirstOrDefault() ?? "";
+        // With two-factor on, the sign-in is recorded when the second step succeeds or fails.
+        if (result.RequiresTwoFactor)
+            return Redirect("/signin/mfa" + (Url.IsLocalUrl(returnUrl) ? "?returnUrl=" + Uri.EscapeDataString(returnUrl!) : ""));
         db.AuditEntries.Add(new AuditEntry(clock.GetUtcNow(), user?.Id, user?.UserName ?? Truncate(email ?? ""), role,
             result.Succeeded ? AuditAction.SignIn : AuditAction.FailedSignIn, "Session", null, null,
             result.Succeeded ? AuditOutcome.Success : AuditOutcome.Denied, HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown",

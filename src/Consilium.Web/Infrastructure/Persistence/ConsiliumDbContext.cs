@@ -28,6 +28,8 @@ public sealed class ConsiliumDbContext(DbContextOptions<ConsiliumDbContext> opti
     public DbSet<Physician> Physicians => Set<Physician>();
     public DbSet<PersonalAccessToken> AccessTokens => Set<PersonalAccessToken>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<AuditChainHead> AuditChainHead => Set<AuditChainHead>();
+    public DbSet<AuditAnchor> AuditAnchors => Set<AuditAnchor>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
@@ -43,6 +45,70 @@ public sealed class ConsiliumDbContext(DbContextOptions<ConsiliumDbContext> opti
         builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserLogin<Guid>>().ToTable("UserLogins");
         builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserToken<Guid>>().ToTable("UserTokens");
         builder.Entity<Microsoft.AspNetCore.Identity.IdentityRoleClaim<Guid>>().ToTable("RoleClaims");
+    }
+
+    /// <summary>
+    /// Saves as usual, but when the unit of work appends audit entries it also seals them into the hash chain: inside
+    /// the same transaction it locks the chain head, numbers and hashes the new entries, and moves the head. The lock
+    /// serialises appends, so the chain never forks however many requests write at once.
+    /// </summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var pending = PendingAuditEntries();
+        if (pending.Count == 0) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+
+        var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        try
+        {
+            // Read under the lock and untracked: a head tracked from an earlier save in this context would be stale.
+            var head = (await LockChainHead().AsNoTracking().ToListAsync(cancellationToken)).Single();
+            var (sequence, hash) = Seal(pending, head);
+            await AuditChainHead.Where(h => h.Id == head.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(h => h.Sequence, sequence).SetProperty(h => h.Hash, hash), cancellationToken);
+            var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            if (own is not null) await own.CommitAsync(cancellationToken);
+            return written;
+        }
+        finally
+        {
+            if (own is not null) await own.DisposeAsync();
+        }
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        var pending = PendingAuditEntries();
+        if (pending.Count == 0) return base.SaveChanges(acceptAllChangesOnSuccess);
+
+        using var own = Database.CurrentTransaction is null ? Database.BeginTransaction() : null;
+        var head = LockChainHead().AsNoTracking().ToList().Single();
+        var (sequence, hash) = Seal(pending, head);
+        AuditChainHead.Where(h => h.Id == head.Id).ExecuteUpdate(u => u.SetProperty(h => h.Sequence, sequence).SetProperty(h => h.Hash, hash));
+        var written = base.SaveChanges(acceptAllChangesOnSuccess);
+        own?.Commit();
+        return written;
+    }
+
+    List<AuditEntry> PendingAuditEntries() =>
+        ChangeTracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+
+    /// <summary>
+    /// PostgreSQL: a row lock held to commit. SQLite: EF's transactions begin IMMEDIATE, so the writer already holds
+    /// the database's one write lock when it reads the head.
+    /// </summary>
+    IQueryable<AuditChainHead> LockChainHead() => IsSqlite
+        ? AuditChainHead.Where(h => h.Id == Features.Audit.AuditChainHead.SingletonId)
+        : AuditChainHead.FromSqlRaw("SELECT * FROM \"AuditChainHead\" WHERE \"Id\" = 1 FOR UPDATE");
+
+    static (long Sequence, string Hash) Seal(List<AuditEntry> pending, AuditChainHead head)
+    {
+        var (sequence, hash) = (head.Sequence, head.Hash);
+        foreach (var entry in pending)
+        {
+            entry.Seal(++sequence, hash);
+            hash = entry.Hash;
+        }
+        return (sequence, hash);
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions)

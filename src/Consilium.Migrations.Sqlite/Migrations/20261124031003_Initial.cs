@@ -12,6 +12,34 @@ namespace Consilium.Migrations.Sqlite.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "AuditAnchors",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditAnchors", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditChainHead",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditChainHead", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AuditEntries",
                 columns: table => new
                 {
@@ -27,7 +55,10 @@ namespace Consilium.Migrations.Sqlite.Migrations
                     PatientId = table.Column<Guid>(type: "TEXT", nullable: true),
                     Outcome = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
                     Source = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    PrevHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -46,6 +77,22 @@ namespace Consilium.Migrations.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_DataProtectionKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Notifications",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Audience = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    Link = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReadAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Notifications", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -104,6 +151,7 @@ namespace Consilium.Migrations.Sqlite.Migrations
                     PhysicianId = table.Column<Guid>(type: "TEXT", nullable: true),
                     SponsorId = table.Column<Guid>(type: "TEXT", nullable: true),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    MfaExempt = table.Column<bool>(type: "INTEGER", nullable: false),
                     UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
@@ -391,6 +439,30 @@ namespace Consilium.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "BreakGlassGrants",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MemberId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BreakGlassGrants", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_BreakGlassGrants_Cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "Cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "CaseTransitions",
                 columns: table => new
                 {
@@ -416,6 +488,11 @@ namespace Consilium.Migrations.Sqlite.Migrations
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.InsertData(
+                table: "AuditChainHead",
+                columns: new[] { "Id", "Hash", "Sequence" },
+                values: new object[] { 1, "0000000000000000000000000000000000000000000000000000000000000000", 0L });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AccessTokens_Hash",
                 table: "AccessTokens",
@@ -428,6 +505,11 @@ namespace Consilium.Migrations.Sqlite.Migrations
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuditAnchors_Sequence",
+                table: "AuditAnchors",
+                column: "Sequence");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AuditEntries_At",
                 table: "AuditEntries",
                 column: "At");
@@ -438,9 +520,25 @@ namespace Consilium.Migrations.Sqlite.Migrations
                 columns: new[] { "PatientId", "At" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_Sequence",
+                table: "AuditEntries",
+                column: "Sequence",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AuditEntries_UserId_At",
                 table: "AuditEntries",
                 columns: new[] { "UserId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BreakGlassGrants_CaseId",
+                table: "BreakGlassGrants",
+                column: "CaseId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BreakGlassGrants_UserId_CaseId_ExpiresAt",
+                table: "BreakGlassGrants",
+                columns: new[] { "UserId", "CaseId", "ExpiresAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_CaseTransitions_CaseId_At",
@@ -478,6 +576,11 @@ namespace Consilium.Migrations.Sqlite.Migrations
                 table: "Members",
                 columns: new[] { "ProgramId", "ExternalId" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Notifications_Audience_ReadAt",
+                table: "Notifications",
+                columns: new[] { "Audience", "ReadAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_PhysicianLicenses_PhysicianId",
@@ -553,6 +656,14 @@ namespace Consilium.Migrations.Sqlite.Migrations
                 table: "Users",
                 column: "NormalizedUserName",
                 unique: true);
+
+            // The audit trail is append-only: the application cannot update or delete its rows (docs/security.md).
+            foreach (var table in new[] { "AuditEntries", "AuditAnchors", "AuditChainHead" })
+            {
+                if (table != "AuditChainHead")
+                    migrationBuilder.Sql($"CREATE TRIGGER \"{table}_no_update\" BEFORE UPDATE ON \"{table}\" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: UPDATE on {table} refused'); END;");
+                migrationBuilder.Sql($"CREATE TRIGGER \"{table}_no_delete\" BEFORE DELETE ON \"{table}\" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: DELETE on {table} refused'); END;");
+            }
         }
 
         /// <inheritdoc />
@@ -562,13 +673,25 @@ namespace Consilium.Migrations.Sqlite.Migrations
                 name: "AccessTokens");
 
             migrationBuilder.DropTable(
+                name: "AuditAnchors");
+
+            migrationBuilder.DropTable(
+                name: "AuditChainHead");
+
+            migrationBuilder.DropTable(
                 name: "AuditEntries");
+
+            migrationBuilder.DropTable(
+                name: "BreakGlassGrants");
 
             migrationBuilder.DropTable(
                 name: "CaseTransitions");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
+
+            migrationBuilder.DropTable(
+                name: "Notifications");
 
             migrationBuilder.DropTable(
                 name: "PhysicianLicenses");

@@ -13,6 +13,34 @@ namespace Consilium.Migrations.Postgres.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "AuditAnchors",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditAnchors", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditChainHead",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditChainHead", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AuditEntries",
                 columns: table => new
                 {
@@ -28,7 +56,10 @@ namespace Consilium.Migrations.Postgres.Migrations
                     PatientId = table.Column<Guid>(type: "uuid", nullable: true),
                     Outcome = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
                     Source = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                    Reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    PrevHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -47,6 +78,22 @@ namespace Consilium.Migrations.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_DataProtectionKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Notifications",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Audience = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    Subject = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    Link = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ReadAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Notifications", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -105,6 +152,7 @@ namespace Consilium.Migrations.Postgres.Migrations
                     PhysicianId = table.Column<Guid>(type: "uuid", nullable: true),
                     SponsorId = table.Column<Guid>(type: "uuid", nullable: true),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    MfaExempt = table.Column<bool>(type: "boolean", nullable: false),
                     UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
@@ -392,6 +440,30 @@ namespace Consilium.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "BreakGlassGrants",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    MemberId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    StartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BreakGlassGrants", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_BreakGlassGrants_Cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "Cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "CaseTransitions",
                 columns: table => new
                 {
@@ -417,6 +489,11 @@ namespace Consilium.Migrations.Postgres.Migrations
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.InsertData(
+                table: "AuditChainHead",
+                columns: new[] { "Id", "Hash", "Sequence" },
+                values: new object[] { 1, "0000000000000000000000000000000000000000000000000000000000000000", 0L });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AccessTokens_Hash",
                 table: "AccessTokens",
@@ -429,6 +506,11 @@ namespace Consilium.Migrations.Postgres.Migrations
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuditAnchors_Sequence",
+                table: "AuditAnchors",
+                column: "Sequence");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AuditEntries_At",
                 table: "AuditEntries",
                 column: "At");
@@ -439,9 +521,25 @@ namespace Consilium.Migrations.Postgres.Migrations
                 columns: new[] { "PatientId", "At" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_Sequence",
+                table: "AuditEntries",
+                column: "Sequence",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AuditEntries_UserId_At",
                 table: "AuditEntries",
                 columns: new[] { "UserId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BreakGlassGrants_CaseId",
+                table: "BreakGlassGrants",
+                column: "CaseId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BreakGlassGrants_UserId_CaseId_ExpiresAt",
+                table: "BreakGlassGrants",
+                columns: new[] { "UserId", "CaseId", "ExpiresAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_CaseTransitions_CaseId_At",
@@ -479,6 +577,11 @@ namespace Consilium.Migrations.Postgres.Migrations
                 table: "Members",
                 columns: new[] { "ProgramId", "ExternalId" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Notifications_Audience_ReadAt",
+                table: "Notifications",
+                columns: new[] { "Audience", "ReadAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_PhysicianLicenses_PhysicianId",
@@ -554,22 +657,53 @@ namespace Consilium.Migrations.Postgres.Migrations
                 table: "Users",
                 column: "NormalizedUserName",
                 unique: true);
+
+            // The audit trail is append-only, for the application's own database role too (docs/security.md):
+            // triggers refuse UPDATE, DELETE and TRUNCATE whoever runs them; only a superuser can switch them off.
+            migrationBuilder.Sql("""
+                CREATE FUNCTION consilium_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION 'the audit trail is append-only: % on % refused', TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+                END $$;
+                """);
+            foreach (var table in new[] { "AuditEntries", "AuditAnchors" })
+            {
+                migrationBuilder.Sql($"CREATE TRIGGER \"{table}_append_only\" BEFORE UPDATE OR DELETE ON \"{table}\" FOR EACH ROW EXECUTE FUNCTION consilium_audit_append_only();");
+                migrationBuilder.Sql($"CREATE TRIGGER \"{table}_no_truncate\" BEFORE TRUNCATE ON \"{table}\" FOR EACH STATEMENT EXECUTE FUNCTION consilium_audit_append_only();");
+                migrationBuilder.Sql($"REVOKE UPDATE, DELETE, TRUNCATE ON \"{table}\" FROM PUBLIC;");
+            }
+            // The head moves forward with every append but is never removed.
+            migrationBuilder.Sql("CREATE TRIGGER \"AuditChainHead_no_delete\" BEFORE DELETE ON \"AuditChainHead\" FOR EACH ROW EXECUTE FUNCTION consilium_audit_append_only();");
+            migrationBuilder.Sql("CREATE TRIGGER \"AuditChainHead_no_truncate\" BEFORE TRUNCATE ON \"AuditChainHead\" FOR EACH STATEMENT EXECUTE FUNCTION consilium_audit_append_only();");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("DROP FUNCTION IF EXISTS consilium_audit_append_only() CASCADE;");
             migrationBuilder.DropTable(
                 name: "AccessTokens");
 
             migrationBuilder.DropTable(
+                name: "AuditAnchors");
+
+            migrationBuilder.DropTable(
+                name: "AuditChainHead");
+
+            migrationBuilder.DropTable(
                 name: "AuditEntries");
+
+            migrationBuilder.DropTable(
+                name: "BreakGlassGrants");
 
             migrationBuilder.DropTable(
                 name: "CaseTransitions");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
+
+            migrationBuilder.DropTable(
+                name: "Notifications");
 
             migrationBuilder.DropTable(
                 name: "PhysicianLicenses");
