@@ -180,7 +180,15 @@ public sealed class X12SegmentReader : IDisposable
     public bool TryGetInt64(int element, out long value)
     {
         var span = GetElement(element);
-        return Utf8Parser.TryParse(span, out value, out int consumed) && consumed == span.Length && !span.IsEmpty;
+        value = 0;
+        if (span.IsEmpty || span.Length > 18) return !span.IsEmpty && Utf8Parser.TryParse(span, out value, out int used) && used == span.Length;
+        foreach (var b in span)
+        {
+            uint d = (uint)(b - '0');
+            if (d > 9) return false;
+            value = value * 10 + d;
+        }
+        return true;
     }
 
     /// <summary>Reads the next segment, refilling the buffer from the stream as needed.</summary>

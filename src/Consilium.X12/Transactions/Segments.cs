@@ -68,15 +68,16 @@ static class Parse
         var format = r.GetElement(formatElement);
         var value = r.GetElement(formatElement + 1);
         from = to = null;
+        int kind = X12SegmentReader.Key(format);
         // TM is a time of day (837I discharge hour): legitimately no date.
-        if (format.SequenceEqual("TM"u8)) return;
-        if (format.SequenceEqual("D8"u8) || format.SequenceEqual("DT"u8))
+        if (kind == ('T' | ('M' << 8))) return;
+        if (kind is ('D' | ('8' << 8)) or ('D' | ('T' << 8)))
         {
             from = to = Date(value);
             if (from is null && required) throw r.SegmentError($"expected {r.SafeId()}{formatElement + 1:00} to be a CCYYMMDD date, found '{Text(value)}'");
             return;
         }
-        if (format.SequenceEqual("RD8"u8))
+        if (kind == ('R' | ('D' << 8) | ('8' << 16)))
         {
             int dash = value.IndexOf((byte)'-');
             from = dash == 8 ? Date(value[..8]) : null;
