@@ -2,51 +2,6 @@ using System.Text;
 
 namespace Consilium.X12.Transactions;
 
-/// <summary>Caches shared by the parsers of one read; see <see cref="BytesCache{T}"/>.</summary>
-sealed class ParseCaches
-{
-    public readonly StringPool Pool = new();
-    public readonly BytesCache<int[]> Pointers = new(16, 1 << 8);
-    public readonly BytesCache<string[]> Modifiers = new(24, 1 << 10);
-}
-
-/// <summary>Where parsers hand their events: counted per transaction, then buffered or passed straight on.</summary>
-interface IEventSink
-{
-    void Emit(X12Event e);
-}
-
-/// <summary>One transaction set parser, reused across transactions so its scratch lists are allocated once.</summary>
-abstract class TransactionParser(ParseCaches caches)
-{
-    protected readonly ParseCaches Caches = caches;
-    protected readonly StringPool Pool = caches.Pool;
-    protected X12SegmentReader R = null!;
-    protected X12TransactionInfo Info = null!;
-    IEventSink sink = null!;
-
-    public void Begin(X12SegmentReader reader, X12TransactionInfo info, IEventSink eventSink)
-    {
-        R = reader;
-        Info = info;
-        sink = eventSink;
-        Reset();
-    }
-
-    protected void Emit(X12Event e) => sink.Emit(e);
-
-    protected ProviderRef Provider() => Parse.Provider(R, Pool);
-
-    protected abstract void Reset();
-    public abstract void OnSegment(int key);
-    public abstract void End();
-
-    protected string? Pooled(int element) => Pool.Get(R.GetElement(element));
-    protected string? Pooled(int element, int component) => Pool.Get(R.GetComponent(element, component));
-    protected string? Str(int element) => R.GetString(element);
-    protected bool Is(int element, ReadOnlySpan<byte> value) => R.GetElement(element).SequenceEqual(value);
-}
-
 /// <summary>
 /// 837P (005010X222A1), 837I (005010X223A2) and their 4010 predecessors (X098A1, X096A1). Loops are
 /// tracked only as far as the claim needs them: the current HL level, whether a claim (CLM) and a service
