@@ -66,6 +66,52 @@ public sealed class HardeningTests(AppFixture fixture) : IClassFixture<AppFixtur
 
     [Theory]
     [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]
+    public async System.Threading.Tasks.Task Reviewer_SeesOnlyCasesAssignedToThem_AndResponsesAreNeverCached(DatabaseKind db)
+    {
+        var app = await fixture.AppAsync(db);
+        var scenario = await app.SeedScenarioAsync();
+        var reviewer = await app.CreateUserAsync(Roles.Reviewer);
+        var assigned = await app.SeedCaseAsync(scenario, Consilium.Features.Cases.CaseStatus.InReview, reviewer.Id);
+        var other = await app.SeedCaseAsync(scenario, Consilium.Features.Cases.CaseStatus.InReview, Guid.NewGuid());
+        using var client = app.ClientFor(reviewer);
+
+        var list = await client.GetAsync("/api/cases");
+        var body = await list.JsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal([assigned.ToString()], body["items"]!.AsArray().Select(i => (string?)i!["id"]));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/cases/{other}")).StatusCode);
+        Assert.Equal("no-store", list.Headers.CacheControl?.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await client.PostJsonAsync($"/api/cases/{assigned}/transitions", new { to = "OpinionDelivered" })).StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]
+    public async System.Threading.Tasks.Task SponsorAnalyst_NeverReceivesAMembersIdentifierOrName(DatabaseKind db)
+    {
+        var app = await fixture.AppAsync(db);
+        var scenario = await app.SeedScenarioAsync();
+        await app.SeedCaseAsync(scenario, Consilium.Features.Cases.CaseStatus.InReview);
+        var analyst = await app.CreateUserAsync(Roles.SponsorAnalyst, sponsorId: scenario.SponsorId);
+        using var client = app.ClientFor(analyst);
+        var responses = new List<string>();
+
+        foreach (var path in new[] { "/api/programs", $"/api/programs/{scenario.ProgramId}", "/api/sponsors", "/api/cases", $"/api/members/{scenario.MemberId}", "/api/members", "/programs" })
+        {
+            var response = await client.GetAsync(path);
+            responses.Add($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        Assert.All(responses, r =>
+        {
+            Assert.DoesNotContain(scenario.MemberId.ToString(), r);
+            Assert.DoesNotContain("Quintero-Test", r);
+        });
+        Assert.StartsWith("200", responses[0]);
+        Assert.StartsWith("403", responses[3]);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]
     public async System.Threading.Tasks.Task ScriptAndSqlPayloads_AreStoredAsTextAndRenderedEscaped(DatabaseKind db)
     {
         var app = await fixture.AppAsync(db);
