@@ -136,6 +136,12 @@ public static class ConsiliumApp
         headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/docs") || context.Request.Path.StartsWithSegments("/scalar")
             ? "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'"
             : "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+        // Nothing a signed-in user sees may linger in a shared browser's or proxy's cache (170.315(d)(7)).
+        context.Response.OnStarting(() =>
+        {
+            if (context.User.Identity?.IsAuthenticated == true) context.Response.Headers.CacheControl = "no-store";
+            return Task.CompletedTask;
+        });
         await next();
     }
 }
