@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Consilium.Features.Audit;
 using Consilium.Features.Cases;
+using Consilium.Features.Consents;
+using Consilium.Features.Records;
 using Consilium.Features.Demo;
 using Consilium.Features.Health;
 using Consilium.Features.Identity;
@@ -65,6 +67,8 @@ public static class ConsiliumApp
         services.AddMembers();
         services.AddCases();
         services.AddBreakGlass();
+        services.AddConsents();
+        services.AddRecords();
         services.AddDemo(builder.Configuration);
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
@@ -111,6 +115,8 @@ public static class ConsiliumApp
         app.MapMembers();
         app.MapCases();
         app.MapBreakGlass();
+        app.MapConsents();
+        app.MapRecords();
         app.MapTokens();
         app.MapRazorPages();
         return app;

@@ -38,6 +38,17 @@ public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture
         ["GET /api/audit/export.fhir.json"] = Policies.AuditRead,
         ["GET /api/audit/verify"] = Policies.AuditRead,
         ["POST /api/cases/{id:guid}/break-glass"] = Policies.BreakGlass,
+        ["GET /api/cases/{id:guid}/consents"] = Policies.ConsentRead,
+        ["POST /api/cases/{id:guid}/consents"] = Policies.ConsentSign,
+        ["GET /api/cases/{id:guid}/consents/{consentId:guid}/pdf"] = Policies.ConsentRead,
+        ["POST /api/cases/{id:guid}/consents/{consentId:guid}/revoke"] = Policies.ConsentRevoke,
+        ["GET /api/cases/{id:guid}/records"] = Policies.RecordsRead,
+        ["POST /api/cases/{id:guid}/record-requests"] = Policies.RecordsManage,
+        ["POST /api/record-requests/{requestId:guid}/sent"] = Policies.RecordsManage,
+        ["POST /api/record-requests/{requestId:guid}/items/{itemId:guid}"] = Policies.RecordsManage,
+        ["POST /api/record-requests/{requestId:guid}/follow-ups"] = Policies.RecordsManage,
+        ["GET /api/record-requests/{requestId:guid}/letter.pdf"] = Policies.RecordsManage,
+        ["GET /api/records/worklist"] = Policies.RecordsManage,
         ["GET /api/tokens"] = Policies.SignedIn,
         ["POST /api/tokens"] = Policies.SignedIn,
         ["DELETE /api/tokens/{id:guid}"] = Policies.SignedIn,
@@ -94,7 +105,7 @@ public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture
         {
             var (method, template) = (key[..key.IndexOf(' ')], key[(key.IndexOf(' ') + 1)..]);
             if (method == "PAGE") method = "GET";
-            var url = template.Replace("{id:guid}", Guid.NewGuid().ToString());
+            var url = System.Text.RegularExpressions.Regex.Replace(template, @"\{[A-Za-z]+:guid\}", _ => Guid.NewGuid().ToString());
             using var request = new HttpRequestMessage(new HttpMethod(method), url);
             if (method == "POST") request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
             var response = await client.SendAsync(request);

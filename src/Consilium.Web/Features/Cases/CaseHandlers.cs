@@ -11,7 +11,7 @@ namespace Consilium.Features.Cases;
 /// The case use cases, called in process by the API endpoints and the pages alike. Each one is a single unit of
 /// work whose audit entry commits with it.
 /// </summary>
-public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, TimeProvider clock)
+public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, TimeProvider clock, Records.RecordHandlers records)
 {
     const string ObjectType = "Case";
 
@@ -108,7 +108,12 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
                 throw new ConflictException($"The case is at version {@case.Version}, not {bodyVersion}: someone changed it since you read it.",
                     new Dictionary<string, object?> { ["currentVersion"] = @case.Version });
 
+            // The packet is judged only for a move the lifecycle allows this user; anything else fails as usual below.
+            var move = CaseLifecycle.Find(@case.Status, @case.HeldFrom, request.To.Value);
+            var overrideNote = request.To == CaseStatus.ReadyForReview && move is not null && move.Roles.Contains(user.Role)
+                ? await PacketGateAsync(@case, request, ct) : null;
             @case.TransitionTo(request.To.Value, user.Actor, request.Reason, clock.GetUtcNow());
+            if (overrideNote is not null) reason = $"{reason} ({overrideNote})";
             var breakGlass = await BreakGlassAsync(@case, ct);
             audit.Record(AuditAction.Update, ObjectType, @case.Id, @case.MemberId, reason: breakGlass is null ? reason : $"{breakGlass} ({reason})");
             await db.SaveChangesAsync(ct);
@@ -131,6 +136,23 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
             .OrderBy(t => t.At).ThenBy(t => t.Sequence)
             .Select(t => new TimelineEvent(t.At, t.From is null ? "opened" : "transition", t.From, t.To, t.ActorName, t.ActorRole, t.Reason))
             .ToList();
+    }
+
+    /// <summary>
+    /// A case goes to review with a complete packet, or on a coordinator's explicit override with a reason. Returns the
+    /// override note for the audit trail, null when the packet is complete.
+    /// </summary>
+    async Task<string?> PacketGateAsync(Case @case, TransitionRequest request, CancellationToken ct)
+    {
+        var completeness = await records.CompletenessAsync(@case, ct);
+        if (completeness.IsComplete) return null;
+        var missing = string.Join("; ", completeness.Missing.Select(m => m.Describe()));
+        if (request.Override != true)
+            throw new ConflictException($"The packet is {completeness.Percent}% complete. Missing: {missing}. Send \"override\": true with a reason to go ahead anyway.",
+                new Dictionary<string, object?> { ["completeness"] = completeness.Percent, ["missing"] = completeness.Missing.Select(m => m.Describe()).ToArray() });
+        if (string.IsNullOrWhiteSpace(request.Reason))
+            throw new RuleViolationException("reason", "An override of an incomplete packet needs a reason.");
+        return $"override: packet {completeness.Percent}% complete, missing {missing}";
     }
 
     async Task<string?> BreakGlassAsync(Case @case, CancellationToken ct) =>

@@ -34,7 +34,8 @@ public static class CaseLifecycle
     [
         new(CaseStatus.Referred, CaseStatus.Intake, Staff, false),
         new(CaseStatus.Intake, CaseStatus.AwaitingConsent, Staff, false),
-        new(CaseStatus.AwaitingConsent, CaseStatus.CollectingRecords, Staff, false),
+        // The platform itself moves the case on when the member signs the authorization.
+        new(CaseStatus.AwaitingConsent, CaseStatus.CollectingRecords, [Roles.Coordinator, Roles.ProgramAdmin, Roles.System], false),
         new(CaseStatus.CollectingRecords, CaseStatus.ReadyForReview, Staff, false),
         // The packet turns out to be incomplete after all.
         new(CaseStatus.ReadyForReview, CaseStatus.CollectingRecords, Staff, true),

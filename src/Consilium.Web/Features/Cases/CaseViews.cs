@@ -39,6 +39,7 @@ public sealed record TimelineEvent(DateTimeOffset At, string Kind, CaseStatus? F
 
 public sealed record CreateCaseRequest(Guid? ProgramId, Guid? MemberId, ConditionCategory? Category, string? Concern, CaseStatus? StartAt);
 
-public sealed record TransitionRequest(CaseStatus? To, string? Reason, int? Version);
+/// <summary><see cref="Override"/> moves an incomplete packet to review anyway; it needs a reason and is audited as such.</summary>
+public sealed record TransitionRequest(CaseStatus? To, string? Reason, int? Version, bool? Override = null);
 
 public sealed record CaseListFilter(CaseStatus? Status, Guid? ProgramId, string? Search, int? Page, int? PageSize);

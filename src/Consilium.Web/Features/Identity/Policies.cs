@@ -21,6 +21,11 @@ public static class Policies
     public const string SponsorWrite = "sponsor.write";
     public const string AuditRead = "audit.read";
     public const string BreakGlass = "case.break-glass";
+    public const string ConsentRead = "consent.read";
+    public const string ConsentSign = "consent.sign";
+    public const string ConsentRevoke = "consent.revoke";
+    public const string RecordsRead = "records.read";
+    public const string RecordsManage = "records.manage";
     public const string SignedIn = "signed-in";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
@@ -39,6 +44,12 @@ public static class Policies
         [AuditRead] = [Roles.Auditor],
         // Clinical staff only: the people who may face an emergency with a member outside their assignment.
         [BreakGlass] = [Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin],
+        [ConsentRead] = [Roles.Patient, Roles.Coordinator, Roles.ProgramAdmin],
+        // Only the member signs their own authorization.
+        [ConsentSign] = [Roles.Patient],
+        [ConsentRevoke] = [Roles.Patient, Roles.Coordinator, Roles.ProgramAdmin],
+        [RecordsRead] = [Roles.Coordinator, Roles.ProgramAdmin, Roles.Reviewer],
+        [RecordsManage] = [Roles.Coordinator, Roles.ProgramAdmin],
         [SignedIn] = [.. Roles.All],
     };
 
