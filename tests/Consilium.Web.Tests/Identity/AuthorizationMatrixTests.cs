@@ -70,6 +70,8 @@ public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture
         ["PAGE /my"] = Policies.CaseRead,
         ["PAGE /programs"] = Policies.ProgramOverview,
         ["PAGE /audit"] = Policies.AuditRead,
+        ["PAGE /cases/{id:guid}/records"] = Policies.RecordsRead,
+        ["PAGE /records"] = Policies.RecordsManage,
     };
 
     [Fact]

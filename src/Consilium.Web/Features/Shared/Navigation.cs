@@ -10,10 +10,14 @@ public static class Navigation
 
     public static IReadOnlyList<Link> For(string role) => role switch
     {
-        Roles.Patient => [new("My requests", "/my")],
-        Roles.Coordinator => [new("Cases", "/cases")],
+        Roles.Patient => [new("My requests", "/my"), new("New request", "/request")],
+        Roles.Coordinator => [new("Cases", "/cases"), new("Phone intake", "/intake")],
         Roles.Reviewer => [new("My assignments", "/cases")],
-        Roles.ProgramAdmin => [new("Cases", "/cases"), new("Programs", "/programs")],
+        Roles.ProgramAdmin =>
+        [
+            new("Cases", "/cases"), new("Phone intake", "/intake"), new("Programs", "/programs"), new("Sponsors", "/sponsors"),
+            new("Funds", "/funds"), new("Payments", "/payments"),
+        ],
         Roles.SponsorAnalyst => [new("Programs", "/programs")],
         Roles.Auditor => [new("Audit trail", "/audit")],
         Roles.Integration => [new("API reference", "/docs")],
