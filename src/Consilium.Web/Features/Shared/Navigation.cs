@@ -11,7 +11,7 @@ public static class Navigation
     public static IReadOnlyList<Link> For(string role) => role switch
     {
         Roles.Patient => [new("My requests", "/my"), new("New request", "/request")],
-        Roles.Coordinator => [new("Cases", "/cases"), new("Phone intake", "/intake")],
+        Roles.Coordinator => [new("Cases", "/cases"), new("Phone intake", "/intake"), new("Records", "/records")],
         Roles.Reviewer => [new("My assignments", "/cases")],
         Roles.ProgramAdmin =>
         [
