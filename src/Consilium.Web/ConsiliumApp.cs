@@ -13,6 +13,7 @@ using Consilium.Features.Security;
 using Consilium.Features.Sponsors;
 using Consilium.Infrastructure;
 using Consilium.Infrastructure.Persistence;
+using Consilium.Infrastructure.Storage;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
@@ -47,6 +48,7 @@ public static class ConsiliumApp
         services.AddHttpContextAccessor();
 
         services.AddDataProtection().SetApplicationName("Consilium").PersistKeysToDbContext<ConsiliumDbContext>();
+        services.EncryptDataProtectionKeysWithMasterKey();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemMapping>();

@@ -29,6 +29,7 @@ public static class ConsiliumCli
         root.Subcommands.Add(SeedDemoCommand(db));
         root.Subcommands.Add(TokenCommand(db));
         root.Subcommands.Add(AuditCommand(db));
+        root.Subcommands.Add(KeysCommand(db));
         return await root.Parse(args).InvokeAsync();
     }
 
@@ -135,6 +136,37 @@ public static class ConsiliumCli
         var command = new Command("audit", "Audit trail integrity: verify the hash chain, take anchors.");
         command.Subcommands.Add(verify);
         command.Subcommands.Add(anchor);
+        return command;
+    }
+
+    static Command KeysCommand(Option<string?> db)
+    {
+        var to = new Option<string?>("--to") { Description = "Master key id to re-wrap every document key under (default: the active key)." };
+        var rotate = new Command("rotate", "Re-wrap every stored document's key under the active (or named) master key, without touching the encrypted bodies. Safe while the server runs; repeat until nothing is re-wrapped.");
+        rotate.Options.Add(to);
+        rotate.SetAction(async (parse, ct) => await Guard(async () =>
+        {
+            await using var app = BuildApp(parse.GetValue(db));
+            var ring = app.Services.GetRequiredService<Infrastructure.Storage.MasterKeyRing>();
+            var target = parse.GetValue(to) ?? ring.Active.Id;
+            var progress = new Progress<Infrastructure.Storage.KeyRotationProgress>(p =>
+                Console.Error.Write($"\rexamined {p.Examined}, re-wrapped {p.Rewrapped}, already current {p.AlreadyCurrent}, failed {p.Failed}   "));
+            var result = await app.Services.GetRequiredService<Infrastructure.Storage.IKeyRotation>().RotateAsync(target, progress, ct);
+            Console.Error.WriteLine();
+            Console.WriteLine($"key {result.KeyId}: {result.Examined} documents examined, {result.Rewrapped} re-wrapped, {result.AlreadyCurrent} already current, {result.Failed} failed");
+            foreach (var failure in result.Failures) Console.WriteLine($"  failed {failure.BlobId}: {failure.Reason}");
+            return result.Failed == 0 ? 0 : 1;
+        }));
+        var generate = new Command("new", "Print a new random master key (32 bytes, base64) and an id, to add to Storage:Documents:MasterKeys from a secret store.");
+        generate.SetAction(_ =>
+        {
+            Console.WriteLine($"Id:  key-{DateTime.UtcNow:yyyyMMdd}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3))}");
+            Console.WriteLine($"Key: {Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}");
+            return 0;
+        });
+        var command = new Command("keys", "Master keys of the encrypted document storage.");
+        command.Subcommands.Add(rotate);
+        command.Subcommands.Add(generate);
         return command;
     }
 

@@ -23,20 +23,35 @@ public sealed class TestApp : WebApplicationFactory<Program>
 {
     public const string Password = "Correct-Horse-Battery-9";
 
-    readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "consilium-tests", "data-" + Guid.NewGuid().ToString("N"));
+    readonly string _dataDirectory;
     readonly Dictionary<string, string?> _settings = new();
+    readonly bool _ownsStorage;
 
-    TestApp(TestDatabase database) => Database = database;
+    TestApp(TestDatabase database, string? dataDirectory = null)
+    {
+        Database = database;
+        _ownsStorage = dataDirectory is null;
+        _dataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "consilium-tests", "data-" + Guid.NewGuid().ToString("N"));
+    }
 
     public TestDatabase Database { get; }
+
+    /// <summary>Where this app keeps its encrypted files and generated keys.</summary>
+    public string DataDirectory => _dataDirectory;
 
     public CapturedLogs Logs { get; } = new();
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
 
-    public static async Task<TestApp> StartAsync(DatabaseKind kind, Action<TestApp>? configure = null)
+    public static async Task<TestApp> StartAsync(DatabaseKind kind, Action<TestApp>? configure = null) =>
+        await StartAsync(new TestApp(await TestDatabase.CreateAsync(kind)), configure);
+
+    /// <summary>A second app on another app's database and files (a restart, another node); it owns neither.</summary>
+    public static Task<TestApp> StartOnAsync(TestApp other, Action<TestApp>? configure = null) =>
+        StartAsync(new TestApp(other.Database, other.DataDirectory), configure);
+
+    static async Task<TestApp> StartAsync(TestApp app, Action<TestApp>? configure)
     {
-        var app = new TestApp(await TestDatabase.CreateAsync(kind));
         configure?.Invoke(app);
         _ = app.Services; // builds and starts the host
         await app.EnsureRolesAsync();
@@ -159,6 +174,7 @@ public sealed class TestApp : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (!_ownsStorage) return;
         await Database.DisposeAsync();
         try { Directory.Delete(_dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
