@@ -72,6 +72,7 @@ public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture
         ["PAGE /audit"] = Policies.AuditRead,
         ["PAGE /cases/{id:guid}/records"] = Policies.RecordsRead,
         ["PAGE /records"] = Policies.RecordsManage,
+        ["PAGE /my/cases/{id:guid}/consent"] = Policies.ConsentSign,
     };
 
     [Fact]
