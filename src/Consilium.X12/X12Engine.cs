@@ -19,7 +19,7 @@ sealed class X12Engine : IEventSink
     // Events of the open transaction, then of committed transactions waiting for the caller to drain them.
     readonly List<X12Event> pending = [];
     readonly List<X12Event> ready = [];
-    long txClaims, txLines, txAuthorizations, txEnrollments;
+    long txClaims, txLines, txAuthorizations, txEnrollments, txFiltered;
 
     readonly Claim837Parser claims;
     readonly Authorization278Parser authorizations;
@@ -56,7 +56,7 @@ sealed class X12Engine : IEventSink
         lenient = options.ErrorMode == X12ErrorMode.Lenient;
         directSink = lenient ? null : sink;
         result = new X12ReadResult(reader.FileName);
-        claims = new Claim837Parser(caches);
+        claims = new Claim837Parser(caches, options.ClaimFilter);
         authorizations = new Authorization278Parser(caches);
         enrollments = new Enrollment834Parser(caches);
     }
@@ -78,6 +78,13 @@ sealed class X12Engine : IEventSink
         }
         if (directSink is not null) directSink(e);
         else pending.Add(e);
+    }
+
+    public void Filtered(long lines)
+    {
+        txClaims++;
+        txLines += lines;
+        txFiltered++;
     }
 
     public X12ReadResult Result => result;
@@ -186,7 +193,7 @@ sealed class X12Engine : IEventSink
         segmentsInTransaction = 1;
         transactionStart = reader.SegmentOffset;
         pending.Clear();
-        txClaims = txLines = txAuthorizations = txEnrollments = 0;
+        txClaims = txLines = txAuthorizations = txEnrollments = txFiltered = 0;
         parser = setId switch
         {
             "837" => claims,
@@ -294,6 +301,7 @@ sealed class X12Engine : IEventSink
         result.transactionsBySetId[setId] = result.transactionsBySetId.GetValueOrDefault(setId) + 1;
         result.TransactionCount++;
         result.ClaimCount += txClaims;
+        result.ClaimsFilteredOut += txFiltered;
         result.ServiceLineCount += txLines;
         result.AuthorizationCount += txAuthorizations;
         result.EnrollmentCount += txEnrollments;

@@ -20,6 +20,8 @@ public sealed class X12ReadResult
     public int SkippedTransactionCount { get; internal set; }
     public long ClaimCount { get; internal set; }
     public long ServiceLineCount { get; internal set; }
+    /// <summary>Claims read, validated and counted but not emitted because <see cref="X12ReaderOptions.ClaimFilter"/> matched none of their codes.</summary>
+    public long ClaimsFilteredOut { get; internal set; }
     public long AuthorizationCount { get; internal set; }
     public long EnrollmentCount { get; internal set; }
     /// <summary>Accepted transactions per ST01 (837, 278, 834 …); other transaction sets are counted but not parsed.</summary>

@@ -33,4 +33,12 @@ public sealed record X12ReaderOptions
     public int MaxInterchangeSummaries { get; init; } = 10_000;
 
     public int BufferSize { get; init; } = X12SegmentReader.DefaultBufferSize;
+
+    /// <summary>
+    /// When set, 837 claims are still validated in full but a <see cref="ClaimEvent"/> is built only for claims carrying a
+    /// code the filter matches (HI diagnoses and ICD procedures, SV1/SV2 procedure codes); the others are counted in
+    /// <see cref="X12ReadResult.ClaimCount"/> and <see cref="X12ReadResult.ClaimsFilteredOut"/> and dropped. 278 and
+    /// 834 events are not filtered.
+    /// </summary>
+    public ClaimCodeFilter? ClaimFilter { get; init; }
 }

@@ -58,6 +58,30 @@ public sealed class X12SegmentReader : IDisposable
         buffer = new byte[bufferSize];
     }
 
+    /// <summary>A detached reader that holds one segment at a time, loaded by <see cref="Load"/>: the 837 parser replays
+    /// the segments it captured for a claim through it (see <see cref="X12ReaderOptions.ClaimFilter"/>).</summary>
+    internal X12SegmentReader(string fileName) : this(Stream.Null, fileName, leaveOpen: true, 4096)
+    {
+        state = State.Finished;
+    }
+
+    /// <summary>Makes <paramref name="segment"/> the current segment, located as it was in the file.</summary>
+    internal void Load(ReadOnlySpan<byte> segment, X12Delimiters delimiters, long offset, long number, int key)
+    {
+        if (segment.Length > buffer.Length) buffer = new byte[Math.Max(segment.Length, buffer.Length * 2)];
+        segment.CopyTo(buffer);
+        this.delimiters = delimiters;
+        bufferOffset = offset;
+        segStart = 0;
+        segEnd = segment.Length;
+        pos = segEnd;
+        bufferEnd = segEnd;
+        split = false;
+        elementCount = 0;
+        SegmentNumber = number;
+        SegmentKey = key;
+    }
+
     public string FileName { get; }
     public X12Delimiters Delimiters => delimiters;
 

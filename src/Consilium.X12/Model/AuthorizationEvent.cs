@@ -10,6 +10,8 @@ public sealed class AuthorizationEvent : X12Event
     public string? Purpose { get; init; }
     /// <summary>True for a response: BHT02=11 or any HCR decision present.</summary>
     public bool IsResponse { get; init; }
+    /// <summary>BHT04: the date the request (or response) was created.</summary>
+    public DateOnly? RequestDate { get; init; }
     /// <summary>BHT03 reference / TRN02 trace number of the event.</summary>
     public string? TraceNumber { get; init; }
     public required Member Member { get; init; }

@@ -11,6 +11,7 @@ sealed class Authorization278Parser(ParseCaches caches) : TransactionParser(cach
 
     Level level;
     string? purpose, reference;
+    DateOnly? requestDate;
     ProviderRef? requester, levelServicing;
     string? subscriberId, subLast, subFirst, subMiddle, subSex;
     DateOnly? subBirth;
@@ -50,6 +51,7 @@ sealed class Authorization278Parser(ParseCaches caches) : TransactionParser(cach
     {
         level = Level.None;
         purpose = reference = null;
+        requestDate = null;
         requester = levelServicing = null;
         subscriberId = subLast = subFirst = subMiddle = subSex = null;
         subBirth = null;
@@ -74,6 +76,7 @@ sealed class Authorization278Parser(ParseCaches caches) : TransactionParser(cach
             case Seg.BHT:
                 purpose = Pooled(2);
                 reference = Str(3);
+                requestDate = Parse.Date(R.GetElement(4));
                 break;
             case Seg.HL: OnHl(); break;
             case Seg.NM1: OnNm1(); break;
@@ -311,6 +314,7 @@ sealed class Authorization278Parser(ParseCaches caches) : TransactionParser(cach
             Transaction = Info,
             ByteOffset = e.Offset,
             Purpose = purpose,
+            RequestDate = requestDate,
             IsResponse = response,
             TraceNumber = e.Trace ?? reference,
             Member = BuildMember(),

@@ -7,7 +7,7 @@ namespace Consilium.X12.Transactions;
 /// tracked only as far as the claim needs them: the current HL level, whether a claim (CLM) and a service
 /// line (LX) are open, and which NM1 the following N3/N4/DMG belong to.
 /// </summary>
-sealed class Claim837Parser(ParseCaches caches) : TransactionParser(caches)
+sealed partial class Claim837Parser(ParseCaches caches, ClaimCodeFilter? filter = null) : TransactionParser(caches)
 {
     enum Entity { None, Billing, Subscriber, Patient, Other }
 
@@ -63,38 +63,50 @@ sealed class Claim837Parser(ParseCaches caches) : TransactionParser(caches)
         entity = Entity.None;
         ResetSubscriber();
         inClaim = inLine = false;
+        ResetDeferredClaim();
     }
 
     void ResetSubscriber()
     {
-        subscriberId = subLast = subFirst = subMiddle = subSex = null;
-        subBirth = null;
+        ClearSubscriberFields();
+        subscriberCaptured = false;
+        subscriberSegments.Clear();
         ResetPatient();
     }
 
     void ResetPatient()
     {
         patientPresent = false;
+        ClearPatientFields();
+        patientSegments.Clear();
+        member = null;
+    }
+
+    void ClearSubscriberFields()
+    {
+        subscriberId = subLast = subFirst = subMiddle = subSex = null;
+        subBirth = null;
+    }
+
+    void ClearPatientFields()
+    {
         patientId = patLast = patFirst = patMiddle = patSex = patRelationship = null;
         patBirth = null;
-        member = null;
     }
 
     public override void OnSegment(int key)
     {
+        if (filter is not null && !replaying)
+        {
+            DeferredSegment(key);
+            return;
+        }
         switch (key)
         {
             case Seg.HL: OnHl(); break;
             case Seg.NM1: OnNm1(); break;
-            case Seg.N3:
-                if (n4Seen) throw R.SegmentError($"expected N3 (address) before N4 in the {EntityName()} loop, found N3 after N4 (segments out of order)");
-                n3Seen = true;
-                break;
-            case Seg.N4:
-                if (entity == Entity.Billing && !n3Seen)
-                    throw R.SegmentError("expected N3 (billing provider address, required in loop 2010AA) before N4");
-                n4Seen = true;
-                break;
+            case Seg.N3: OnN3(); break;
+            case Seg.N4: OnN4(); break;
             case Seg.DMG: OnDmg(); break;
             case Seg.PAT:
                 patRelationship = Pooled(1);
@@ -112,6 +124,19 @@ sealed class Claim837Parser(ParseCaches caches) : TransactionParser(caches)
     }
 
     public override void End() => CloseClaim();
+
+    void OnN3()
+    {
+        if (n4Seen) throw R.SegmentError($"expected N3 (address) before N4 in the {EntityName()} loop, found N3 after N4 (segments out of order)");
+        n3Seen = true;
+    }
+
+    void OnN4()
+    {
+        if (entity == Entity.Billing && !n3Seen)
+            throw R.SegmentError("expected N3 (billing provider address, required in loop 2010AA) before N4");
+        n4Seen = true;
+    }
 
     void OnHl()
     {
@@ -224,8 +249,7 @@ sealed class Claim837Parser(ParseCaches caches) : TransactionParser(caches)
     void OnClm()
     {
         CloseClaim();
-        if (subscriberId is null)
-            throw R.SegmentError("expected the subscriber (NM1*IL with a member identifier in NM109, loop 2010BA) before CLM");
+        if (subscriberId is null) ThrowNoSubscriber();
         var id = R.GetElement(1);
         if (id.IsEmpty) throw R.SegmentError("expected CLM01 (claim submitter identifier), found nothing");
         claimId = Encoding.UTF8.GetString(id);
@@ -366,6 +390,11 @@ sealed class Claim837Parser(ParseCaches caches) : TransactionParser(caches)
     void CloseClaim()
     {
         if (!inClaim) return;
+        if (filter is not null && !replaying)
+        {
+            CloseDeferredClaim();
+            return;
+        }
         CloseLine();
         inClaim = false;
 

@@ -12,6 +12,9 @@ sealed class ParseCaches
 interface IEventSink
 {
     void Emit(X12Event e);
+
+    /// <summary>A claim that was read and validated but not built (<see cref="X12ReaderOptions.ClaimFilter"/>).</summary>
+    void Filtered(long lines);
 }
 
 /// <summary>One transaction set parser, reused across transactions so its scratch lists are allocated once.</summary>
@@ -32,6 +35,8 @@ abstract class TransactionParser(ParseCaches caches)
     }
 
     protected void Emit(X12Event e) => sink.Emit(e);
+
+    protected void Filtered(long lines) => sink.Filtered(lines);
 
     protected ProviderRef Provider() => Parse.Provider(R, Pool);
 

@@ -1,0 +1,265 @@
+namespace Consilium.X12.Transactions;
+
+/// <summary>
+/// The filtered path (<see cref="X12ReaderOptions.ClaimFilter"/>). Member and claim segments are validated as they
+/// arrive with the same checks and messages as the full parse, and copied (raw bytes, a few hundred per claim) instead
+/// of being turned into strings and objects. A claim whose HI, SV1 or SV2 codes match the filter is then replayed
+/// through the full parse, segment by segment, from the copies; any other claim is counted and forgotten. Most claims
+/// of a plan match nothing a rule set looks for, so most claims never allocate.
+/// </summary>
+sealed partial class Claim837Parser
+{
+    bool replaying;
+    bool subscriberCaptured;
+    bool claimRelevant;
+    long deferredLines;
+    readonly SegmentStore subscriberSegments = new();
+    readonly SegmentStore patientSegments = new();
+    readonly SegmentStore claimSegments = new();
+    X12SegmentReader? replayReader;
+
+    void ResetDeferredClaim()
+    {
+        claimSegments.Clear();
+        claimRelevant = false;
+        deferredLines = 0;
+    }
+
+    void DeferredSegment(int key)
+    {
+        switch (key)
+        {
+            case Seg.HL: OnHl(); return;
+            case Seg.CLM: DeferredClm(); return;
+            case Seg.N3: OnN3(); break;
+            case Seg.N4: OnN4(); break;
+        }
+        if (inClaim)
+        {
+            claimSegments.Append(R);
+            switch (key)
+            {
+                case Seg.NM1:
+                    var code = Parse.EntityCode(R);
+                    n3Seen = n4Seen = false;
+                    entityKey = code.Length <= 3 ? X12SegmentReader.Key(code) : 0;
+                    entity = Entity.Other;
+                    break;
+                case Seg.DTP:
+                    DeferredDtp();
+                    break;
+                case Seg.HI:
+                    if (!claimRelevant) claimRelevant = HealthCodesMatch();
+                    break;
+                case Seg.LX:
+                    inLine = true;
+                    lineHasService = false;
+                    entity = Entity.Other;
+                    break;
+                case Seg.SV1:
+                    if (!inLine || lineHasService) throw R.SegmentError("expected LX (service line number, loop 2400) before SV1");
+                    lineHasService = true;
+                    deferredLines++;
+                    CheckProcedure(1);
+                    Parse.RequiredDecimal(R, 2, "a decimal amount (line item charge)");
+                    break;
+                case Seg.SV2:
+                    if (!inLine || lineHasService) throw R.SegmentError("expected LX (service line number, loop 2400) before SV2");
+                    lineHasService = true;
+                    deferredLines++;
+                    if (R.GetElement(1).IsEmpty) throw R.SegmentError("expected SV201 (revenue code), found nothing");
+                    CheckProcedure(2);
+                    Parse.RequiredDecimal(R, 3, "a decimal amount (line item charge)");
+                    break;
+            }
+            return;
+        }
+        switch (key)
+        {
+            case Seg.NM1: DeferredNm1(); break;
+            case Seg.DMG: DeferredDmg(); break;
+            case Seg.PAT: (hlLevel == 23 ? patientSegments : subscriberSegments).Append(R); break;
+            case Seg.CL1: sawCl1 = true; break;
+            // Outside a claim these fail exactly as the full parse fails.
+            case Seg.LX: OnLx(); break;
+            case Seg.SV1: OnSv1(); break;
+            case Seg.SV2: OnSv2(); break;
+        }
+    }
+
+    void DeferredNm1()
+    {
+        if (hlLevel == 20)
+        {
+            OnNm1();
+            return;
+        }
+        var code = Parse.EntityCode(R);
+        n3Seen = n4Seen = false;
+        entityKey = code.Length <= 3 ? X12SegmentReader.Key(code) : 0;
+        if (code.SequenceEqual("IL"u8) && hlLevel == 22)
+        {
+            entity = Entity.Subscriber;
+            subscriberCaptured = !R.GetElement(9).IsEmpty;
+            subscriberSegments.Append(R);
+            member = null;
+        }
+        else if (code.SequenceEqual("QC"u8))
+        {
+            entity = Entity.Patient;
+            patientPresent = true;
+            patientSegments.Append(R);
+            member = null;
+        }
+        else entity = Entity.Other;
+    }
+
+    void DeferredDmg()
+    {
+        if (entity is not (Entity.Subscriber or Entity.Patient)) return;
+        if (!R.GetElement(2).IsEmpty) Parse.DateValue(R, 1, out _, out _);
+        (entity == Entity.Subscriber ? subscriberSegments : patientSegments).Append(R);
+        member = null;
+    }
+
+    void DeferredClm()
+    {
+        CloseClaim();
+        if (subscriberId is null && !subscriberCaptured) ThrowNoSubscriber();
+        if (R.GetElement(1).IsEmpty) throw R.SegmentError("expected CLM01 (claim submitter identifier), found nothing");
+        Parse.RequiredDecimal(R, 2, "a decimal amount (total claim charge)");
+        var facility = R.GetElement(5);
+        int a = facility.IndexOf(R.Delimiters.Component);
+        if ((a < 0 ? facility : facility[..a]).IsEmpty)
+            throw R.SegmentError("expected CLM05 (facility code : qualifier : claim frequency, e.g. 11:B:1), found nothing");
+        ResetDeferredClaim();
+        claimSegments.Append(R);
+        inClaim = true;
+        inLine = false;
+        entity = Entity.Other;
+        n3Seen = n4Seen = false;
+    }
+
+    void DeferredDtp()
+    {
+        var qualifier = R.GetElement(1);
+        if (qualifier.SequenceEqual("472"u8) || (!inLine && qualifier.SequenceEqual("434"u8)))
+            Parse.DateValue(R, 2, out _, out _);
+    }
+
+    /// <summary>Validates an SV1/SV2 procedure composite as <see cref="ReadProcedure"/> does and matches its code.</summary>
+    void CheckProcedure(int element)
+    {
+        var composite = R.GetElement(element);
+        if (composite.IsEmpty) return;
+        byte sep = R.Delimiters.Component;
+        int q = composite.IndexOf(sep);
+        if (q < 0)
+        {
+            sep = Parse.ComponentSeparator(composite, sep);
+            q = composite.IndexOf(sep);
+        }
+        var rest = q < 0 ? default : composite[(q + 1)..];
+        int c = rest.IndexOf(sep);
+        var code = c < 0 ? rest : rest[..c];
+        if (code.IsEmpty)
+            throw R.SegmentError($"expected {R.SafeId()}{element:00}-2 (procedure code) after the qualifier '{Parse.Text(q < 0 ? composite : composite[..q])}', found nothing");
+        if (!claimRelevant) claimRelevant = filter!.Matches(code);
+    }
+
+    /// <summary>Any code of an HI segment (the component after each qualifier) that the filter matches.</summary>
+    bool HealthCodesMatch()
+    {
+        int count = R.ElementCount;
+        for (int i = 1; i < count; i++)
+        {
+            var element = R.GetElement(i);
+            byte sep = Parse.ComponentSeparator(element, R.Delimiters.Component);
+            int colon = element.IndexOf(sep);
+            if (colon <= 0 || colon == element.Length - 1) continue;
+            var rest = element[(colon + 1)..];
+            int next = rest.IndexOf(sep);
+            if (filter!.Matches(next < 0 ? rest : rest[..next])) return true;
+        }
+        return false;
+    }
+
+    void CloseDeferredClaim()
+    {
+        if (claimRelevant) Materialize();
+        else Filtered(deferredLines);
+        inClaim = false;
+        inLine = false;
+        ResetDeferredClaim();
+    }
+
+    /// <summary>Builds the member (if not built since its segments last changed) and the claim by replaying their segments through the full parse.</summary>
+    void Materialize()
+    {
+        var live = R;
+        var (savedEntity, savedHl, savedKey, savedN3, savedN4) = (entity, hlLevel, entityKey, n3Seen, n4Seen);
+        replayReader ??= new X12SegmentReader(live.FileName);
+        replaying = true;
+        R = replayReader;
+        try
+        {
+            if (member is null)
+            {
+                inClaim = false;
+                ClearSubscriberFields();
+                hlLevel = 22;
+                entity = Entity.None;
+                subscriberSegments.Replay(replayReader, live.Delimiters, OnSegment);
+                if (savedHl == 23) ClearPatientFields();
+                hlLevel = savedHl == 23 ? 23 : 22;
+                entity = Entity.None;
+                patientSegments.Replay(replayReader, live.Delimiters, OnSegment);
+                member = BuildMember();
+            }
+            hlLevel = savedHl;
+            inClaim = inLine = false;
+            claimSegments.Replay(replayReader, live.Delimiters, OnSegment);
+            CloseClaim();
+        }
+        finally
+        {
+            R = live;
+            replaying = false;
+            (entity, hlLevel, entityKey, n3Seen, n4Seen) = (savedEntity, savedHl, savedKey, savedN3, savedN4);
+        }
+    }
+
+    void ThrowNoSubscriber() =>
+        throw R.SegmentError("expected the subscriber (NM1*IL with a member identifier in NM109, loop 2010BA) before CLM");
+
+    /// <summary>Raw copies of segments with where they were in the file; one growing slab, reused.</summary>
+    sealed class SegmentStore
+    {
+        byte[] bytes = new byte[2048];
+        int used;
+        (int Start, int Length, int Key, long Offset, long Number)[] segments = new (int, int, int, long, long)[16];
+        int count;
+
+        public void Clear() => used = count = 0;
+
+        public void Append(X12SegmentReader r)
+        {
+            var span = r.SegmentSpan;
+            if (used + span.Length > bytes.Length) Array.Resize(ref bytes, Math.Max(bytes.Length * 2, used + span.Length));
+            span.CopyTo(bytes.AsSpan(used));
+            if (count == segments.Length) Array.Resize(ref segments, count * 2);
+            segments[count++] = (used, span.Length, r.SegmentKey, r.SegmentOffset, r.SegmentNumber);
+            used += span.Length;
+        }
+
+        public void Replay(X12SegmentReader reader, X12Delimiters delimiters, Action<int> onSegment)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                var (start, length, key, offset, number) = segments[i];
+                reader.Load(bytes.AsSpan(start, length), delimiters, offset, number, key);
+                onSegment(key);
+            }
+        }
+    }
+}
