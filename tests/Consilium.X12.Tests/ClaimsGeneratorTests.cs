@@ -33,7 +33,8 @@ public class ClaimsGeneratorTests
         Assert.InRange(manifest.Bytes, 2_000_000, 2_100_000);
         Assert.Equal(manifest.Bytes, bytes.Length);
         Assert.Equal((manifest.Claims, manifest.ServiceLines), (result.ClaimCount, result.ServiceLineCount));
-        Assert.Equal(24, manifest.Planted.Count);
+        // 24 members: 16 with one planted claim, 8 imaging members with three studies each.
+        Assert.Equal(40, manifest.Planted.Count);
         var expected = manifest.Planted.SelectMany(p => p.ClaimType == ClaimType.Institutional && p.Procedure.Pcs is not null
                 ? new[] { (p.MemberId, p.ClaimId, p.Procedure.Cpt), (p.MemberId, p.ClaimId, p.Procedure.Pcs) }
                 : [(p.MemberId, p.ClaimId, p.Procedure.Cpt)])

@@ -11,7 +11,8 @@ public sealed record ClaimsGeneratorOptions
     public long TargetBytes { get; init; } = 1024 * 1024;
     public int Seed { get; init; } = 1;
     public GeneratedClaimKinds Kinds { get; init; } = GeneratedClaimKinds.Professional;
-    /// <summary>Claims with a high-variance procedure, each for a distinct member; cycles through <see cref="ClaimsGenerator.Catalog"/>.</summary>
+    /// <summary>Members planted with a catalog procedure, each a distinct member; cycles through <see cref="ClaimsGenerator.Catalog"/>.
+    /// Most get one claim; imaging members get <see cref="PlantedProcedure.Claims"/> (3) studies 30 days apart.</summary>
     public int PlantedClaimCount { get; init; } = 24;
     public int ClaimsPerTransaction { get; init; } = 500;
     public int TransactionsPerInterchange { get; init; } = 20;
@@ -19,13 +20,15 @@ public sealed record ClaimsGeneratorOptions
     public int MemberPool { get; init; } = 50_000;
 }
 
-/// <summary>A procedure the trigger engine looks for, with the codes that go with it in each claim type.</summary>
+/// <summary>A procedure the trigger engine looks for, with the codes that go with it in each claim type.
+/// <paramref name="Claims"/> claims are planted for the member, 30 days apart (3 for imaging: a repeat-utilization pattern).</summary>
 public sealed record PlantedProcedure(
     string Category,
     string Cpt,
     string Diagnosis,
     string? Pcs,
-    string RevenueCode);
+    string RevenueCode,
+    int Claims = 1);
 
 /// <summary>A claim the generator planted: the rule tests expect exactly these hits.</summary>
 public sealed record PlantedClaim(
@@ -59,10 +62,10 @@ public static class ClaimsGenerator
         new("hip-replacement", "27130", "M1611", "0SR9019", "0360"),
         new("cabg", "33533", "I2510", "021009W", "0360"),
         new("pci", "92928", "I25110", "0270346", "0481"),
-        new("mri", "70553", "G4489", null, "0610"),
-        new("mri", "72148", "M5450", null, "0610"),
-        new("ct", "74177", "R1030", null, "0350"),
-        new("pet", "78815", "C3490", null, "0404"),
+        new("mri", "70553", "G4489", null, "0610", 3),
+        new("mri", "72148", "M5450", null, "0610", 3),
+        new("ct", "74177", "R1030", null, "0350", 3),
+        new("pet", "78815", "C3490", null, "0404", 3),
         new("chemotherapy", "96413", "C50911", null, "0335"),
     ];
 
@@ -99,7 +102,7 @@ public static class ClaimsGenerator
         readonly ClaimsGeneratorOptions options;
         readonly Random random;
         readonly List<PlantedClaim> planted = [];
-        readonly Queue<(long At, int MemberIndex, ClaimType Type, PlantedProcedure Procedure)> plan = new();
+        readonly Queue<(long At, int MemberIndex, ClaimType Type, PlantedProcedure Procedure, DateOnly Date)> plan = new();
         readonly HashSet<int> plantedMembers = [];
         long claims, lines, claimIndex;
         int interchanges, transactions;
@@ -122,7 +125,10 @@ public static class ClaimsGenerator
                     GeneratedClaimKinds.Institutional => ClaimType.Institutional,
                     _ => k % 2 == 0 ? ClaimType.Professional : ClaimType.Institutional,
                 };
-                plan.Enqueue(((k + 1) * expectedClaims / (options.PlantedClaimCount + 1), member, type, Catalog[k % Catalog.Count]));
+                var procedure = Catalog[k % Catalog.Count];
+                var at = (k + 1) * expectedClaims / (options.PlantedClaimCount + 1);
+                var first = baseDate.AddDays(random.Next(300));
+                for (int r = 0; r < procedure.Claims; r++) plan.Enqueue((at + r, member, type, procedure, first.AddDays(30 * r)));
             }
         }
 
@@ -219,14 +225,14 @@ public static class ClaimsGenerator
                 if (plan.Count > 0 && plan.Peek().Type == type && (plan.Peek().At <= claimIndex || past))
                 {
                     var p = plan.Dequeue();
-                    WriteClaim(type, p.MemberIndex, p.Procedure);
+                    WriteClaim(type, p.MemberIndex, p.Procedure, p.Date);
                 }
                 else if (past) break;
                 else
                 {
                     int member;
                     do member = random.Next(options.MemberPool); while (plantedMembers.Contains(member) && random.Next(4) != 0);
-                    WriteClaim(type, member, null);
+                    WriteClaim(type, member, null, null);
                 }
             }
 
@@ -237,7 +243,7 @@ public static class ClaimsGenerator
             w.End();
         }
 
-        void WriteClaim(ClaimType type, int member, PlantedProcedure? procedure)
+        void WriteClaim(ClaimType type, int member, PlantedProcedure? procedure, DateOnly? plannedDate)
         {
             claims++;
             claimIndex++;
@@ -279,7 +285,7 @@ public static class ClaimsGenerator
             w.Raw("NM1*PR*2*CONSILIUM HEALTH PLAN*****PI*PLAN001"u8);
             w.End();
 
-            var date = baseDate.AddDays(random.Next(365));
+            var date = plannedDate ?? baseDate.AddDays(random.Next(365));
             int lineCount = procedure is null ? 1 + random.Next(4) : 1 + random.Next(2);
             Span<int> codes = stackalloc int[lineCount];
             Span<int> charges = stackalloc int[lineCount];
