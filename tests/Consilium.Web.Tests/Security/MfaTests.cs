@@ -37,6 +37,14 @@ public sealed partial class MfaTests(AppFixture fixture) : IClassFixture<AppFixt
         var recovery = RecoveryCodes().Matches(await enabled.Content.ReadAsStringAsync()).Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(10, recovery.Count);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/cases")).StatusCode);
+        var stored = await app.WithDbAsync(d => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            d.UserTokens.Where(t => t.UserId == coordinator.Id).Select(t => t.Value)));
+        Assert.Equal(2, stored.Count);
+        Assert.All(stored, value =>
+        {
+            Assert.DoesNotContain(key, value ?? "", StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(recovery[0], value ?? "");
+        });
 
         using var again = CookieClient(app);
         var password = await PostFormAsync(again, "/signin", new() { ["email"] = coordinator.Email, ["password"] = TestApp.Password });

@@ -36,6 +36,7 @@ public static class IdentitySetup
                 o.Lockout.DefaultLockoutTimeSpan = policy.LockoutDuration;
             })
             .AddEntityFrameworkStores<ConsiliumDbContext>()
+            .AddUserStore<ProtectedUserStore>()
             .AddClaimsPrincipalFactory<ConsiliumClaimsFactory>()
             .AddDefaultTokenProviders();
 
