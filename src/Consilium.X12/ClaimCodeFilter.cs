@@ -17,15 +17,24 @@ public sealed class ClaimCodeFilter
     // Prefixes by length (index 1..8): checked once per distinct length, longest lists are short.
     readonly HashSet<ulong>?[] prefixes = new HashSet<ulong>?[MaxPacked + 1];
     readonly int[] prefixLengths;
+    // One bit per possible first two bytes of a code that can match: most codes of a claims file are rejected here,
+    // with one load, before any hashing.
+    readonly ulong[] heads = new ulong[65536 / 64];
 
     public ClaimCodeFilter(IEnumerable<string> codes, IEnumerable<string>? prefixes = null)
     {
         ArgumentNullException.ThrowIfNull(codes);
-        foreach (var code in codes) exact.Add(Pack(Normalize(code)));
+        foreach (var code in codes)
+        {
+            var c = Normalize(code);
+            exact.Add(Pack(c));
+            MarkHead(c);
+        }
         foreach (var prefix in prefixes ?? [])
         {
             var p = Normalize(prefix);
             (this.prefixes[p.Length] ??= []).Add(Pack(p));
+            MarkHead(p);
         }
         prefixLengths = Enumerable.Range(1, MaxPacked).Where(n => this.prefixes[n] is not null).ToArray();
     }
@@ -40,6 +49,9 @@ public sealed class ClaimCodeFilter
     public bool Matches(ReadOnlySpan<byte> code)
     {
         if (code.IsEmpty) return false;
+        int head = code[0] | (code.Length > 1 ? code[1] << 8 : 0);
+        // A dot never sits in the first two bytes of a real code, so the head check holds for dotted codes too.
+        if ((heads[head >> 6] & (1UL << head)) == 0) return false;
         if (code.IndexOf((byte)'.') >= 0) return MatchesDotted(code);
         ulong packed = 0;
         int n = Math.Min(code.Length, MaxPacked);
@@ -52,6 +64,18 @@ public sealed class ClaimCodeFilter
         for (int i = 0; i < n; i++) packed |= (ulong)code[i] << (8 * i);
         return exact.Contains(packed);
     }
+
+    void MarkHead(string code)
+    {
+        if (code.Length == 1)
+        {
+            // A one-character prefix passes every second byte; a one-character code is its byte and nothing after.
+            for (int second = 0; second < 256; second++) Mark(code[0] | (second << 8));
+        }
+        else Mark(code[0] | (code[1] << 8));
+    }
+
+    void Mark(int head) => heads[head >> 6] |= 1UL << head;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     bool MatchesDotted(ReadOnlySpan<byte> code)

@@ -30,6 +30,7 @@ public static class ConsiliumCli
         root.Subcommands.Add(TokenCommand(db));
         root.Subcommands.Add(AuditCommand(db));
         root.Subcommands.Add(KeysCommand(db));
+        root.Subcommands.Add(RosterCommand(db));
         return await root.Parse(args).InvokeAsync();
     }
 
@@ -136,6 +137,34 @@ public static class ConsiliumCli
         var command = new Command("audit", "Audit trail integrity: verify the hash chain, take anchors.");
         command.Subcommands.Add(verify);
         command.Subcommands.Add(anchor);
+        return command;
+    }
+
+    static Command RosterCommand(Option<string?> db)
+    {
+        var program = new Option<Guid>("--program") { Description = "Id of the program whose roster this is (see GET /api/programs).", Required = true };
+        var format = new Option<Features.Eligibility.RosterFormat?>("--format") { Description = "Csv or X12834. Default: an 834 when the file starts with ISA, else CSV." };
+        var file = new Argument<FileInfo>("FILE") { Description = "The roster: a CSV (docs/rosters.md) or an X12 834 (005010X220A1)." };
+        var import = new Command("import", "Apply an eligibility roster to a program. All or nothing: a bad line or segment rejects the file; the same file twice changes nothing.");
+        import.Options.Add(program);
+        import.Options.Add(format);
+        import.Arguments.Add(file);
+        import.SetAction(async (parse, ct) => await Guard(async () =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!path.Exists) throw new ArgumentException($"{path.FullName} does not exist.");
+            await using var app = BuildApp(parse.GetValue(db));
+            await using var scope = await ReadyScopeAsync(app, ct);
+            scope.ServiceProvider.GetRequiredService<CurrentActor>().Use(Actor.System("command line"), "cli");
+            await using var stream = path.OpenRead();
+            var result = await scope.ServiceProvider.GetRequiredService<Features.Eligibility.RosterHandlers>()
+                .ImportAsync(parse.GetValue(program), stream, path.Name, parse.GetValue(format), ct);
+            Console.WriteLine($"{result.FileName}: {result.Records} records, {result.Added} added, {result.Changed} changed, " +
+                $"{result.Terminated} terminated, {result.Unchanged} unchanged{(result.Skipped > 0 ? $", {result.Skipped} terminations of unknown members skipped" : "")}");
+            return 0;
+        }));
+        var command = new Command("roster", "Eligibility rosters.");
+        command.Subcommands.Add(import);
         return command;
     }
 

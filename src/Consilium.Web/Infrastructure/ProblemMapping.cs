@@ -40,6 +40,14 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
             Title = "Conflict",
             Detail = "The record was changed by someone else since it was read. Reload it and try again.",
         },
+        Storage.DocumentTooLargeException e => new ProblemDetails
+        {
+            Status = 413,
+            Title = "Document too large",
+            Detail = $"The document is larger than the limit of {e.LimitBytes:N0} bytes; nothing was stored.",
+            Extensions = { ["code"] = "too-large" },
+        },
+        Features.Documents.DocumentRejectedException e => new ProblemDetails { Status = e.Status, Title = e.Title, Detail = e.Message, Extensions = { ["code"] = e.Code } },
         BadHttpRequestException { InnerException: JsonException json } => Validation(JsonField(json.Path), DescribeJsonError(json, requestType)),
         BadHttpRequestException e when e.StatusCode == 413 => new ProblemDetails { Status = 413, Title = "Request body too large", Detail = "The request body is larger than this endpoint accepts." },
         BadHttpRequestException e when e.StatusCode == 415 => new ProblemDetails { Status = 415, Title = "Unsupported media type", Detail = "This endpoint accepts application/json." },

@@ -49,6 +49,30 @@ public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture
         ["POST /api/record-requests/{requestId:guid}/follow-ups"] = Policies.RecordsManage,
         ["GET /api/record-requests/{requestId:guid}/letter.pdf"] = Policies.RecordsManage,
         ["GET /api/records/worklist"] = Policies.RecordsManage,
+        ["PUT /api/programs/{id:guid}"] = Policies.ProgramWrite,
+        ["POST /api/programs/{programId:guid}/rosters"] = Policies.RosterImport,
+        ["GET /api/programs/{programId:guid}/rosters"] = Policies.RosterImport,
+        ["POST /api/programs/{programId:guid}/eligibility"] = Policies.EligibilityCheck,
+        ["POST /api/referrals"] = Policies.ReferralCreate,
+        ["GET /api/cases/{id:guid}/intake"] = Policies.CaseRead,
+        ["POST /api/cases/{id:guid}/coordinator"] = Policies.CaseAssign,
+        ["GET /api/funds"] = Policies.FundManage,
+        ["GET /api/funds/{id:guid}"] = Policies.FundManage,
+        ["POST /api/funds/{id:guid}/contributions"] = Policies.FundManage,
+        ["POST /api/funds/{id:guid}/awards"] = Policies.FundManage,
+        ["POST /api/funds/{id:guid}/awards/{awardId:guid}/refunds"] = Policies.FundManage,
+        ["GET /api/payments"] = Policies.PaymentManage,
+        ["POST /api/payments/{id:guid}/paid"] = Policies.PaymentManage,
+        ["POST /api/cases/{id:guid}/documents"] = Policies.DocumentsUpload,
+        ["GET /api/cases/{id:guid}/documents"] = Policies.DocumentsRead,
+        ["GET /api/cases/{id:guid}/clinical-timeline"] = Policies.DocumentsRead,
+        ["GET /api/documents/{documentId:guid}"] = Policies.DocumentsRead,
+        ["GET /api/documents/{documentId:guid}/content"] = Policies.DocumentsRead,
+        ["POST /api/documents/{documentId:guid}/classification"] = Policies.RecordsManage,
+        ["POST /api/documents/{documentId:guid}/patient-confirmation"] = Policies.RecordsManage,
+        ["PAGE /cases/{id:guid}/clinical-timeline"] = Policies.DocumentsRead,
+        ["PAGE /documents/{documentId:guid}"] = Policies.DocumentsRead,
+        ["PAGE /my/cases/{id:guid}/documents"] = Policies.DocumentsUpload,
         ["GET /api/tokens"] = Policies.SignedIn,
         ["POST /api/tokens"] = Policies.SignedIn,
         ["DELETE /api/tokens/{id:guid}"] = Policies.SignedIn,
@@ -73,6 +97,17 @@ public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture
         ["PAGE /cases/{id:guid}/records"] = Policies.RecordsRead,
         ["PAGE /records"] = Policies.RecordsManage,
         ["PAGE /my/cases/{id:guid}/consent"] = Policies.ConsentSign,
+        ["PAGE /intake"] = Policies.IntakePhone,
+        ["PAGE /request"] = Anonymous,
+        ["PAGE /request/{programId:guid}"] = Anonymous,
+        ["PAGE /request/received/{caseId:guid}"] = Policies.CaseRead,
+        ["PAGE /cases/{id:guid}/coordinator"] = Policies.CaseAssign,
+        ["PAGE /sponsors"] = Policies.SponsorWrite,
+        ["PAGE /programs/edit/{id:guid?}"] = Policies.ProgramWrite,
+        ["PAGE /programs/{programId:guid}/roster"] = Policies.RosterImport,
+        ["PAGE /funds"] = Policies.FundManage,
+        ["PAGE /funds/{id:guid}"] = Policies.FundManage,
+        ["PAGE /payments"] = Policies.PaymentManage,
     };
 
     [Fact]
@@ -108,7 +143,7 @@ public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture
         {
             var (method, template) = (key[..key.IndexOf(' ')], key[(key.IndexOf(' ') + 1)..]);
             if (method == "PAGE") method = "GET";
-            var url = System.Text.RegularExpressions.Regex.Replace(template, @"\{[A-Za-z]+:guid\}", _ => Guid.NewGuid().ToString());
+            var url = System.Text.RegularExpressions.Regex.Replace(template, @"\{[A-Za-z]+:guid\??\}", _ => Guid.NewGuid().ToString());
             using var request = new HttpRequestMessage(new HttpMethod(method), url);
             if (method == "POST") request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
             var response = await client.SendAsync(request);

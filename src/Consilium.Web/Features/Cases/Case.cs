@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Consilium.Features.Identity;
+using Consilium.Features.Programs;
 using Consilium.Infrastructure;
 
 namespace Consilium.Features.Cases;
@@ -14,6 +15,9 @@ public sealed class Case
     public const int MaxReasonLength = 1000;
 
     readonly List<CaseTransition> _transitions = [];
+    readonly List<string> _questions = [];
+    readonly List<string> _diagnosisCodes = [];
+    readonly List<string> _treatmentCodes = [];
 
     Case() { Number = ""; Concern = ""; }
 
@@ -35,8 +39,41 @@ public sealed class Case
     /// <summary>The clinical concern in the member's or coordinator's words. Health information: never logged.</summary>
     public string Concern { get; private set; }
 
+    /// <summary>The member's questions for the expert, in the member's order.</summary>
+    public IReadOnlyList<string> Questions => _questions;
+
+    /// <summary>Current diagnosis: ICD-10-CM codes (dotted, upper case) and the words of whoever gave them.</summary>
+    public IReadOnlyList<string> DiagnosisCodes => _diagnosisCodes;
+    public string? DiagnosisText { get; private set; }
+
+    /// <summary>Proposed treatment: CPT, HCPCS or ICD-10-PCS codes, and free text.</summary>
+    public IReadOnlyList<string> TreatmentCodes => _treatmentCodes;
+    public string? TreatmentText { get; private set; }
+
+    public string? PhysicianName { get; private set; }
+    public string? PhysicianNpi { get; private set; }
+    public string? PhysicianOrganization { get; private set; }
+    public string? PhysicianContact { get; private set; }
+
+    /// <summary>Null for cases opened without intake details (older cases, the trigger engine's referrals).</summary>
+    public Urgency? Urgency { get; private set; }
+    public string? PreferredLanguage { get; private set; }
+    public string? StateOfResidence { get; private set; }
+    public ReferralSource? HeardVia { get; private set; }
+
+    /// <summary>SLA clock, started at intake from the program's targets at that moment: later changes to the targets do not move it.</summary>
+    public DateTimeOffset? FirstContactDueAt { get; private set; }
+    public DateTimeOffset? PacketDueAt { get; private set; }
+    public int? OpinionBusinessDays { get; private set; }
+
     public Guid? CoordinatorUserId { get; private set; }
     public Guid? ReviewerUserId { get; private set; }
+
+    /// <summary>
+    /// Decided at matching (null until then, and for cases matched before it existed). While null, signing falls back to
+    /// the reviewer's licences: no licence in the member's state makes the opinion an educational consult.
+    /// </summary>
+    public ConsultMode? ConsultMode { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -48,7 +85,7 @@ public sealed class Case
     public bool IsOpen => Status == CaseStatus.OnHold || CaseLifecycle.OpenStages.Contains(Status);
 
     public static Case Open(Guid programId, Guid memberId, ConditionCategory category, IntakeChannel channel, string concern,
-        CaseStatus startAt, Actor actor, DateTimeOffset now, Guid? coordinatorUserId = null)
+        CaseStatus startAt, Actor actor, DateTimeOffset now, Guid? coordinatorUserId = null, CaseIntake? intake = null, SlaTargets? sla = null)
     {
         if (!CaseLifecycle.IsStartStage(startAt))
             throw new RuleViolationException("status", $"A new case starts at {CaseStatus.Referred} or {CaseStatus.Intake}, not {startAt}.");
@@ -71,7 +108,34 @@ public sealed class Case
             Version = 1,
         };
         @case._transitions.Add(new CaseTransition(@case.Id, null, startAt, actor, "Case opened", now));
+        if (intake is not null) @case.RecordIntake(intake);
+        if (sla is not null)
+        {
+            @case.FirstContactDueAt = now.AddDays(sla.DaysToFirstContact);
+            @case.PacketDueAt = now.AddDays(sla.DaysToCompletePacket);
+            @case.OpinionBusinessDays = sla.BusinessDaysToOpinion;
+        }
         return @case;
+    }
+
+    public CaseIntake? Intake => Urgency is null
+        ? null
+        : new CaseIntake(_questions.ToList(), _diagnosisCodes.ToList(), DiagnosisText, _treatmentCodes.ToList(), TreatmentText,
+            PhysicianName is null ? null : new TreatingPhysician(PhysicianName, PhysicianNpi, PhysicianOrganization, PhysicianContact),
+            Urgency.Value, PreferredLanguage ?? "en", StateOfResidence ?? "", HeardVia);
+
+    void RecordIntake(CaseIntake intake)
+    {
+        _questions.Clear();
+        _questions.AddRange(intake.Questions);
+        _diagnosisCodes.Clear();
+        _diagnosisCodes.AddRange(intake.DiagnosisCodes);
+        _treatmentCodes.Clear();
+        _treatmentCodes.AddRange(intake.TreatmentCodes);
+        (DiagnosisText, TreatmentText) = (intake.DiagnosisText, intake.TreatmentText);
+        (PhysicianName, PhysicianNpi, PhysicianOrganization, PhysicianContact) =
+            (intake.Physician?.Name, intake.Physician?.Npi, intake.Physician?.Organization, intake.Physician?.Contact);
+        (Urgency, PreferredLanguage, StateOfResidence, HeardVia) = (intake.Urgency, intake.PreferredLanguage, intake.StateOfResidence, intake.HeardVia);
     }
 
     /// <summary>Moves the case to <paramref name="to"/> if the lifecycle allows it for this actor's role.</summary>
@@ -105,6 +169,12 @@ public sealed class Case
     public void AssignReviewer(Guid? userId, DateTimeOffset now)
     {
         ReviewerUserId = userId;
+        Touch(now);
+    }
+
+    public void SetConsultMode(ConsultMode? mode, DateTimeOffset now)
+    {
+        ConsultMode = mode;
         Touch(now);
     }
 

@@ -23,6 +23,20 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         builder.HasMany(c => c.Transitions).WithOne().HasForeignKey(t => t.CaseId).OnDelete(DeleteBehavior.Restrict);
         builder.Navigation(c => c.Transitions).HasField("_transitions").UsePropertyAccessMode(PropertyAccessMode.Field);
         builder.Ignore(c => c.IsOpen);
+        builder.Ignore(c => c.Intake);
+        // Lists keep their order: a JSON array on SQLite, a text[] on PostgreSQL.
+        builder.PrimitiveCollection(c => c.Questions).HasField("_questions").UsePropertyAccessMode(PropertyAccessMode.Field);
+        builder.PrimitiveCollection(c => c.DiagnosisCodes).HasField("_diagnosisCodes").UsePropertyAccessMode(PropertyAccessMode.Field);
+        builder.PrimitiveCollection(c => c.TreatmentCodes).HasField("_treatmentCodes").UsePropertyAccessMode(PropertyAccessMode.Field);
+        builder.Property(c => c.DiagnosisText).HasMaxLength(CaseIntake.MaxTextLength);
+        builder.Property(c => c.TreatmentText).HasMaxLength(CaseIntake.MaxTextLength);
+        builder.Property(c => c.PhysicianName).HasMaxLength(200);
+        builder.Property(c => c.PhysicianNpi).HasMaxLength(10);
+        builder.Property(c => c.PhysicianOrganization).HasMaxLength(200);
+        builder.Property(c => c.PhysicianContact).HasMaxLength(200);
+        builder.Property(c => c.PreferredLanguage).HasMaxLength(35);
+        builder.Property(c => c.StateOfResidence).HasMaxLength(2);
+        builder.HasIndex(c => new { c.CoordinatorUserId, c.Status });
     }
 }
 

@@ -28,7 +28,8 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
     {
         var page = Math.Max(1, filter.Page ?? 1);
         var pageSize = Math.Clamp(filter.PageSize ?? 50, 1, 200);
-        var cases = db.Cases.AsNoTracking().VisibleTo(db, user, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        var cases = db.Cases.AsNoTracking().VisibleTo(db, user, now);
         if (filter.Status is { } status) cases = cases.Where(c => c.Status == status);
         if (filter.ProgramId is { } programId) cases = cases.Where(c => c.ProgramId == programId);
 
@@ -48,7 +49,8 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
             .OrderByDescending(r => r.c.UpdatedAt)
             .Skip((page - 1) * pageSize).Take(pageSize)
             .Select(r => new CaseSummary(r.c.Id, r.c.Number, r.c.ProgramId, r.p.Name, r.c.MemberId,
-                r.m.FirstName + " " + r.m.LastName, r.c.Status, r.c.Category, r.c.Version, r.c.CreatedAt, r.c.UpdatedAt))
+                r.m.FirstName + " " + r.m.LastName, r.c.Status, r.c.Category, r.c.Version, r.c.CreatedAt, r.c.UpdatedAt,
+                r.c.FirstContactDueAt, r.c.Status == CaseStatus.Referred && r.c.FirstContactDueAt != null && r.c.FirstContactDueAt < now))
             .ToListAsync(ct);
 
         // A list shows members' names: each row returned is an access to that member's information.
@@ -81,10 +83,10 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
 
         var now = clock.GetUtcNow();
         var channel = user.Role == Roles.Integration ? IntakeChannel.Referral : IntakeChannel.Coordinator;
-        // A coordinator who opens a case (on the phone with the member) keeps it.
-        var coordinator = user.Role == Roles.Coordinator ? user.UserId : null;
+        // A coordinator who opens a case (on the phone with the member) keeps it; others go to the least-loaded coordinator.
+        var coordinator = user.Role == Roles.Coordinator ? user.UserId : await Intake.CoordinatorAssignment.PickAsync(db, programId, ct);
         var @case = Case.Open(programId, member.Id, request.Category.Value, channel, request.Concern!,
-            request.StartAt ?? CaseStatus.Referred, user.Actor, now, coordinator);
+            request.StartAt ?? CaseStatus.Referred, user.Actor, now, coordinator, sla: program.Sla);
         db.Cases.Add(@case);
         audit.Record(AuditAction.Create, ObjectType, @case.Id, member.Id);
         await db.SaveChangesAsync(ct);

@@ -31,7 +31,9 @@ public sealed record CaseSummary(
     ConditionCategory Category,
     int Version,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? FirstContactDueAt = null,
+    bool FirstContactOverdue = false);
 
 public sealed record CasePage(IReadOnlyList<CaseSummary> Items, int Page, int PageSize, int Total);
 

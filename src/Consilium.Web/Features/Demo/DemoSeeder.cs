@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Consilium.Features.Cases;
+using Consilium.Features.Eligibility;
+using Consilium.Features.Funding;
 using Consilium.Features.Identity;
 using Consilium.Features.Members;
 using Consilium.Features.Physicians;
@@ -35,7 +37,8 @@ public sealed class DemoSeeder(
     CurrentActor actor,
     TimeProvider clock,
     DatabaseSettings database,
-    Microsoft.Extensions.Options.IOptions<DemoOptions> options)
+    Microsoft.Extensions.Options.IOptions<DemoOptions> options,
+    RosterHandlers rosters)
 {
     public const string EmailDomain = "demo.consilium.test";
     const string MarkerSponsor = "Northwind Manufacturing";
@@ -76,13 +79,27 @@ public sealed class DemoSeeder(
         var riverside = Sponsor.Create("Riverside University Hospital", SponsorKind.Hospital, now);
         db.Sponsors.AddRange(northwind, fabrikam, contoso, riverside);
 
-        var employerProgram = CareProgram.Create("Northwind Expert Opinion", northwind.Id, FundingModel.SponsorPaid, null,
-            Enum.GetValues<ConditionCategory>(), now);
-        var planProgram = CareProgram.Create("Contoso Health Second Opinion", contoso.Id, FundingModel.SponsorPaid, null,
-            [ConditionCategory.Oncology, ConditionCategory.Musculoskeletal, ConditionCategory.Spine, ConditionCategory.Cardiac, ConditionCategory.Neurological], now);
-        var hospitalProgram = CareProgram.Create("Riverside Second Opinion", riverside.Id, FundingModel.SelfPay, 750m,
-            [ConditionCategory.Oncology, ConditionCategory.Cardiac, ConditionCategory.Neurological, ConditionCategory.RareDisease], now);
-        db.Programs.AddRange(employerProgram, planProgram, hospitalProgram);
+        // Northwind's stop-loss carrier pays a fifth of each case: the co-sponsorship a program can have.
+        var employerProgram = CareProgram.Create(new ProgramSettings("Northwind Expert Opinion", northwind.Id, FundingModel.SponsorPaid, null,
+            Enum.GetValues<ConditionCategory>(), 1800m, new SlaTargets(2, 7, 5),
+            "Northwind Manufacturing offers every employee and covered family member a free expert second opinion before a major " +
+            "treatment decision. Taking part is voluntary and does not change your benefits; your employer never sees your medical information.",
+            [new CostShare(fabrikam.Id, 20m)]), now);
+        var planProgram = CareProgram.Create(new ProgramSettings("Contoso Health Second Opinion", contoso.Id, FundingModel.SponsorPaid, null,
+            [ConditionCategory.Oncology, ConditionCategory.Musculoskeletal, ConditionCategory.Spine, ConditionCategory.Cardiac, ConditionCategory.Neurological],
+            1500m, new SlaTargets(3, 10, 5),
+            "Contoso Health members can ask a leading specialist to review a diagnosis or a recommended surgery, at no cost to them."), now);
+        var hospitalProgram = CareProgram.Create(new ProgramSettings("Riverside Second Opinion", riverside.Id, FundingModel.SelfPay, 750m,
+            [ConditionCategory.Oncology, ConditionCategory.Cardiac, ConditionCategory.Neurological, ConditionCategory.RareDisease],
+            0m, new SlaTargets(1, 7, 3),
+            "Riverside University Hospital's specialists review your records and answer your questions in writing, for a set price of $750."), now);
+        var grantProgram = CareProgram.Create(new ProgramSettings("Riverside Community Second Opinion", riverside.Id, FundingModel.GrantFund, null,
+            [ConditionCategory.Oncology, ConditionCategory.RareDisease], 0m, new SlaTargets(2, 10, 5),
+            "For patients who could not otherwise afford one, the Riverside Foundation pays for an expert opinion from its charitable fund, while it lasts."), now);
+        db.Programs.AddRange(employerProgram, planProgram, hospitalProgram, grantProgram);
+        var fund = GrantFund.Open(grantProgram.Id, "Riverside Foundation fund", now);
+        db.Add(fund);
+        db.Add(fund.Contribute(25_000m, "Riverside Foundation annual grant", Actor.System("demo seed"), now));
 
         var reviewers = new[]
         {
@@ -140,7 +157,7 @@ public sealed class DemoSeeder(
         var integration = await User(Roles.Integration, "Contoso Health referral feed");
         _ = patient;
 
-        foreach (var program in new[] { employerProgram, planProgram, hospitalProgram })
+        foreach (var program in new[] { employerProgram, planProgram, hospitalProgram, grantProgram })
         {
             db.ProgramStaff.Add(new ProgramStaff(program.Id, coordinator.Id));
             db.ProgramStaff.Add(new ProgramStaff(program.Id, admin.Id));
@@ -175,8 +192,11 @@ public sealed class DemoSeeder(
             var plan = plans[i];
             var member = members[plan.Member];
             var at = now - TimeSpan.FromDays(30 - i * 2);
+            var program = new[] { employerProgram, planProgram, hospitalProgram }.Single(p => p.Id == member.ProgramId);
+            var intake = new CaseIntake(i < 3 ? DemoQuestions[i] : [], [], null, [], null, null, Urgency.Routine, "en", member.State,
+                i % 3 == 0 ? ReferralSource.Trigger : ReferralSource.Physician);
             var @case = Case.Open(member.ProgramId, member.Id, plan.Category, i % 3 == 0 ? IntakeChannel.Trigger : IntakeChannel.Coordinator,
-                plan.Concern, CaseStatus.Referred, coordinatorActor, at, coordinator.Id);
+                plan.Concern, CaseStatus.Referred, coordinatorActor, at, coordinator.Id, intake, program.Sla);
             foreach (var stage in path[1..(Array.IndexOf(path, plan.Stage) + 1)])
             {
                 at += TimeSpan.FromHours(4 + (i * 7 + (int)stage * 13) % 44);
@@ -196,9 +216,42 @@ public sealed class DemoSeeder(
                 @case.TransitionTo(then, coordinatorActor, reason, at);
             }
             db.Cases.Add(@case);
+            if (program.Funding == FundingModel.SelfPay && plan.Then is null or CaseStatus.OnHold)
+            {
+                var payment = Payment.Request(@case.Id, program.MemberPrice, "offline", at);
+                payment.MarkPaid(PaymentMethod.Check, "1042", new Actor(admin.Id, admin.UserName!, Roles.ProgramAdmin), at);
+                db.Add(payment);
+            }
         }
         await db.SaveChangesAsync(ct);
+
+        // The sponsors' eligibility files, through the same importer a program admin uses: they add coverage to the members
+        // above and bring members who have not asked for anything yet (DEMO0013 can try the self-request; DEMO0014's
+        // coverage has ended).
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        await ImportRosterAsync(employerProgram.Id, "northwind-roster.csv", people.Take(5).Select((p, i) => Row(i, p.First, p.Last, p.Dob, p.Sex, p.State, "Northwind PPO", null))
+            .Append(Row(12, "Lena", "Park", "1981-02-14", Sex.Female, "OH", "Northwind PPO", null))
+            .Append(Row(13, "Oscar", "Diaz", "1974-07-08", Sex.Male, "PA", "Northwind PPO", today.AddDays(-30))), ct);
+        await ImportRosterAsync(planProgram.Id, "contoso-roster.csv", people.Skip(5).Take(4).Select((p, i) => Row(i + 5, p.First, p.Last, p.Dob, p.Sex, p.State, "Contoso Gold HMO", null))
+            .Append(Row(14, "Nadia", "Haddad", "1969-11-23", Sex.Female, "NJ", "Contoso Gold HMO", null)), ct);
         return logins;
+    }
+
+    static readonly string[][] DemoQuestions =
+    [
+        ["Do I need the fusion now, or can I keep trying physical therapy?", "What are the risks of waiting six months?"],
+        ["Is stenting a real option for me instead of bypass surgery?"],
+        ["Is a mastectomy necessary, or would a lumpectomy with radiation be as safe?", "Should I have genetic testing first?"],
+    ];
+
+    static string Row(int index, string first, string last, string dob, Sex sex, string state, string plan, DateOnly? end) =>
+        $"DEMO{index + 1:0000},{first},{last},{dob},{sex.ToString()[0]},{state},{plan},2024-01-01,{end?.ToString("yyyy-MM-dd")},self";
+
+    async Task ImportRosterAsync(Guid programId, string name, IEnumerable<string> rows, CancellationToken ct)
+    {
+        var csv = "member_id,first_name,last_name,date_of_birth,sex,state,plan,coverage_start,coverage_end,relationship\n" + string.Join("\n", rows) + "\n";
+        await using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv));
+        await rosters.ImportAsync(programId, stream, name, RosterFormat.Csv, ct);
     }
 
     async Task EnsureRolesAsync()

@@ -43,5 +43,12 @@ public sealed class CurrentActor(IHttpContextAccessor http)
         _overrideSource = source;
     }
 
+    /// <summary>Back to the request's own principal, after work done as someone else (a self-request acting as the new member).</summary>
+    public void Reset()
+    {
+        _override = null;
+        _overrideSource = null;
+    }
+
     Guid? GuidClaim(string type) => Guid.TryParse(Principal?.FindFirst(type)?.Value, out var id) ? id : null;
 }

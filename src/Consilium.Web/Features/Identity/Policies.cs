@@ -26,6 +26,15 @@ public static class Policies
     public const string ConsentRevoke = "consent.revoke";
     public const string RecordsRead = "records.read";
     public const string RecordsManage = "records.manage";
+    public const string RosterImport = "roster.import";
+    public const string EligibilityCheck = "eligibility.check";
+    public const string ReferralCreate = "referral.create";
+    public const string IntakePhone = "intake.phone";
+    public const string CaseAssign = "case.assign";
+    public const string FundManage = "fund.manage";
+    public const string PaymentManage = "payment.manage";
+    public const string DocumentsUpload = "documents.upload";
+    public const string DocumentsRead = "documents.read";
     public const string SignedIn = "signed-in";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
@@ -50,6 +59,18 @@ public static class Policies
         [ConsentRevoke] = [Roles.Patient, Roles.Coordinator, Roles.ProgramAdmin],
         [RecordsRead] = [Roles.Coordinator, Roles.ProgramAdmin, Roles.Reviewer],
         [RecordsManage] = [Roles.Coordinator, Roles.ProgramAdmin],
+        [RosterImport] = [Roles.ProgramAdmin],
+        [EligibilityCheck] = [Roles.Coordinator, Roles.ProgramAdmin, Roles.Integration],
+        // Partner systems (payers, physicians' EHRs) refer through the API; staff use the phone intake form.
+        [ReferralCreate] = [Roles.Integration],
+        [IntakePhone] = [Roles.Coordinator, Roles.ProgramAdmin],
+        [CaseAssign] = [Roles.Coordinator, Roles.ProgramAdmin],
+        // Money: awards from grant funds and recording self-pay payments are the program admin's acts.
+        [FundManage] = [Roles.ProgramAdmin],
+        [PaymentManage] = [Roles.ProgramAdmin],
+        // The member sends their own records; staff file what facilities send. The member sees their own case's.
+        [DocumentsUpload] = [Roles.Patient, Roles.Coordinator, Roles.ProgramAdmin],
+        [DocumentsRead] = [Roles.Patient, Roles.Coordinator, Roles.ProgramAdmin, Roles.Reviewer],
         [SignedIn] = [.. Roles.All],
     };
 

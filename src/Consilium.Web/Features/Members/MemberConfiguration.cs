@@ -17,6 +17,8 @@ internal sealed class MemberConfiguration : IEntityTypeConfiguration<Member>
         builder.Property(m => m.Email).HasMaxLength(254);
         builder.Property(m => m.Phone).HasMaxLength(40);
         builder.Property(m => m.PreferredLanguage).HasMaxLength(35);
+        builder.Property(m => m.SubscriberId).HasMaxLength(64);
+        builder.Property(m => m.Plan).HasMaxLength(100);
         builder.Property(m => m.Version).IsConcurrencyToken();
         builder.HasIndex(m => new { m.ProgramId, m.ExternalId }).IsUnique();
         builder.HasIndex(m => new { m.LastName, m.FirstName });

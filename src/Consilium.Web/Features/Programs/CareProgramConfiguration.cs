@@ -20,6 +20,28 @@ internal sealed class CareProgramConfiguration : IEntityTypeConfiguration<CarePr
             .HasField("_categories")
             .UsePropertyAccessMode(PropertyAccessMode.Field)
             .ElementType(e => e.HasConversion<string>());
+        // Programs created before these settings existed get their defaults from the migration, not from the model.
+        builder.Property(p => p.GovernanceText).HasMaxLength(CareProgram.MaxGovernanceLength);
+        builder.ComplexProperty(p => p.Sla, sla =>
+        {
+            sla.Property(s => s.DaysToFirstContact).HasColumnName("SlaDaysToFirstContact");
+            sla.Property(s => s.DaysToCompletePacket).HasColumnName("SlaDaysToCompletePacket");
+            sla.Property(s => s.BusinessDaysToOpinion).HasColumnName("SlaBusinessDaysToOpinion");
+        });
+        builder.HasMany(p => p.CoSponsors).WithOne().HasForeignKey(c => c.ProgramId).OnDelete(DeleteBehavior.Cascade);
+        builder.Navigation(p => p.CoSponsors).HasField("_coSponsors").UsePropertyAccessMode(PropertyAccessMode.Field);
+        builder.Ignore(p => p.MemberPrice);
+    }
+}
+
+internal sealed class ProgramCoSponsorConfiguration : IEntityTypeConfiguration<ProgramCoSponsor>
+{
+    public void Configure(EntityTypeBuilder<ProgramCoSponsor> builder)
+    {
+        builder.ToTable("ProgramCoSponsors");
+        builder.HasKey(c => new { c.ProgramId, c.SponsorId });
+        builder.HasIndex(c => c.SponsorId);
+        builder.HasOne<Sponsor>().WithMany().HasForeignKey(c => c.SponsorId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

@@ -136,11 +136,17 @@ public sealed class RecordHandlers(
         return items;
     }
 
-    /// <summary>Record kinds received for the case so far (items marked received; documents attach here when they land).</summary>
+    /// <summary>
+    /// Record kinds received for the case so far: items marked received, and documents tagged with a kind — except
+    /// documents that appear to be another patient's and nobody has confirmed.
+    /// </summary>
     public async Task<IReadOnlyList<RecordKind>> ReceivedKindsAsync(Guid caseId, CancellationToken ct)
     {
         var requests = await db.Set<RecordRequest>().AsNoTracking().Where(r => r.CaseId == caseId).ToListAsync(ct);
-        return requests.SelectMany(r => r.Items).Where(i => i.Status == RecordItemStatus.Received).Select(i => i.Kind).Distinct().ToList();
+        var documents = await db.Set<Documents.CaseDocument>().AsNoTracking()
+            .Where(d => d.CaseId == caseId && d.Kind != null && (d.PatientCheck != Documents.PatientCheck.Mismatch || d.PatientConfirmedAt != null))
+            .Select(d => d.Kind!.Value).Distinct().ToListAsync(ct);
+        return requests.SelectMany(r => r.Items).Where(i => i.Status == RecordItemStatus.Received).Select(i => i.Kind).Concat(documents).Distinct().ToList();
     }
 
     public async Task<CompletenessResult> CompletenessAsync(Case @case, CancellationToken ct) =>
