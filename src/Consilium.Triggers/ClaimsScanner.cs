@@ -85,6 +85,76 @@ public static class ClaimsScanner
         return summary;
     }
 
+    /// <summary>
+    /// Scans one file given as a stream that need not seek (an encrypted blob being decrypted, an upload): the format is
+    /// read from its first bytes, which are then replayed. <paramref name="length"/> is for progress only.
+    /// </summary>
+    public static ScanSummary ScanStream(TriggerEngine engine, Stream content, string name, long length, ScanOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new ScanOptions();
+        var summary = new ScanSummary();
+        var clock = Stopwatch.StartNew();
+        var head = new byte[64];
+        int n = content.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        using var replay = new PrefixedStream(head.AsMemory(0, n), content);
+        using var stream = new ProgressStream(replay, read => options.Progress?.Report(new ScanProgress(read, length, 0, 1, name)), options.ProgressEvery);
+        var format = Detect(new MemoryStream(head, 0, n));
+        var filter = options.PreFilter ? engine.CreateFilter() : null;
+        try
+        {
+            ReadOne(engine, stream, name, format, options, filter, summary, cancellationToken);
+        }
+        catch (X12FormatException e) when (options.Lenient)
+        {
+            summary.Errors.Add(new ScanError(name, e.Message));
+        }
+        summary.Files = 1;
+        summary.Bytes = stream.Position;
+        summary.Elapsed = clock.Elapsed;
+        options.Progress?.Report(new ScanProgress(summary.Bytes, length, 0, 1, name));
+        return summary;
+    }
+
+    /// <summary>A stream that first returns a few bytes already read, then the rest of the inner stream.</summary>
+    sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
+    {
+        int used;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (used < prefix.Length)
+            {
+                int n = Math.Min(buffer.Length, prefix.Length - used);
+                prefix.Span.Slice(used, n).CopyTo(buffer);
+                used += n;
+                return n;
+            }
+            return inner.Read(buffer);
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (used < prefix.Length) return Read(buffer.Span);
+            return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     static void ReadOne(TriggerEngine engine, Stream stream, string name, ScanFileFormat format, ScanOptions options, ClaimCodeFilter? filter,
         ScanSummary summary, CancellationToken cancellationToken)
     {

@@ -14,6 +14,7 @@ using Consilium.Features.Intake;
 using Consilium.Features.Members;
 using Consilium.Features.Programs;
 using Consilium.Features.Security;
+using Consilium.Features.Triggers;
 using Consilium.Features.Sponsors;
 using Consilium.Infrastructure;
 using Consilium.Infrastructure.Persistence;
@@ -79,6 +80,7 @@ public static class ConsiliumApp
         services.AddConsents();
         services.AddRecords();
         services.AddDocuments();
+        services.AddTriggers();
         services.AddDemo(builder.Configuration);
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
@@ -131,6 +133,7 @@ public static class ConsiliumApp
         app.MapConsents();
         app.MapRecords();
         app.MapDocuments();
+        app.MapTriggers();
         app.MapTokens();
         app.MapRazorPages();
         return app;

@@ -31,6 +31,8 @@ public static class ConsiliumCli
         root.Subcommands.Add(AuditCommand(db));
         root.Subcommands.Add(KeysCommand(db));
         root.Subcommands.Add(RosterCommand(db));
+        root.Subcommands.Add(ClaimsCommands.Scan(db));
+        root.Subcommands.Add(ClaimsCommands.GenerateClaims());
         return await root.Parse(args).InvokeAsync();
     }
 
@@ -207,7 +209,7 @@ public static class ConsiliumCli
     }
 
     /// <summary>The platform's services for a one-shot command: quiet logs on stderr, so stdout carries only the result.</summary>
-    static WebApplication BuildApp(string? db) => ConsiliumApp.Build(ConsiliumApp.CreateBuilder(
+    internal static WebApplication BuildApp(string? db) => ConsiliumApp.Build(ConsiliumApp.CreateBuilder(
     [
         .. ConfigArgs(db),
         "--Demo:SeedOnStart=false",
@@ -217,7 +219,7 @@ public static class ConsiliumCli
     ]));
 
     /// <summary>A scope on a database that is ready: migrated in the embedded mode, checked on PostgreSQL.</summary>
-    static async Task<AsyncServiceScope> ReadyScopeAsync(WebApplication app, CancellationToken ct)
+    internal static async Task<AsyncServiceScope> ReadyScopeAsync(WebApplication app, CancellationToken ct)
     {
         var scope = app.Services.CreateAsyncScope();
         await DatabaseStartup.EnsureReadyAsync(scope.ServiceProvider.GetRequiredService<ConsiliumDbContext>(),
@@ -233,7 +235,7 @@ public static class ConsiliumCli
     }
 
     /// <summary>Expected failures (bad arguments, unmigrated database, unknown user) end with one clear line, not a stack trace.</summary>
-    static async Task<int> Guard(Func<Task<int>> action)
+    internal static async Task<int> Guard(Func<Task<int>> action)
     {
         try
         {

@@ -35,6 +35,9 @@ public static class Policies
     public const string PaymentManage = "payment.manage";
     public const string DocumentsUpload = "documents.upload";
     public const string DocumentsRead = "documents.read";
+    public const string TriggersWork = "triggers.work";
+    public const string ClaimsUpload = "claims.upload";
+    public const string ClaimsJobs = "claims.jobs";
     public const string SignedIn = "signed-in";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
@@ -71,6 +74,10 @@ public static class Policies
         // The member sends their own records; staff file what facilities send. The member sees their own case's.
         [DocumentsUpload] = [Roles.Patient, Roles.Coordinator, Roles.ProgramAdmin],
         [DocumentsRead] = [Roles.Patient, Roles.Coordinator, Roles.ProgramAdmin, Roles.Reviewer],
+        // The candidate worklist and outreach are the coordinators' and program admins' work; partner systems send files.
+        [TriggersWork] = [Roles.Coordinator, Roles.ProgramAdmin],
+        [ClaimsUpload] = [Roles.ProgramAdmin, Roles.Integration],
+        [ClaimsJobs] = [Roles.Coordinator, Roles.ProgramAdmin, Roles.Integration],
         [SignedIn] = [.. Roles.All],
     };
 

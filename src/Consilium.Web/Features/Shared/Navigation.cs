@@ -11,11 +11,11 @@ public static class Navigation
     public static IReadOnlyList<Link> For(string role) => role switch
     {
         Roles.Patient => [new("My requests", "/my"), new("New request", "/request")],
-        Roles.Coordinator => [new("Cases", "/cases"), new("Phone intake", "/intake"), new("Records", "/records")],
+        Roles.Coordinator => [new("Cases", "/cases"), new("Phone intake", "/intake"), new("Records", "/records"), new("Triggers", "/triggers")],
         Roles.Reviewer => [new("My assignments", "/cases")],
         Roles.ProgramAdmin =>
         [
-            new("Cases", "/cases"), new("Phone intake", "/intake"), new("Programs", "/programs"), new("Sponsors", "/sponsors"),
+            new("Cases", "/cases"), new("Phone intake", "/intake"), new("Triggers", "/triggers"), new("Programs", "/programs"), new("Sponsors", "/sponsors"),
             new("Funds", "/funds"), new("Payments", "/payments"),
         ],
         Roles.SponsorAnalyst => [new("Programs", "/programs")],
