@@ -118,6 +118,49 @@ static class ClaimsCommands
         else CandidateWriter.WriteJsonLines(writer, candidates);
     }
 
+    public static Command Backtest()
+    {
+        var files = new Argument<FileInfo[]>("FILES") { Description = "Historical claims and prior-authorization files, reaching past --to so later procedures are seen.", Arity = ArgumentArity.OneOrMore };
+        var rules = new Option<FileInfo?>("--rules") { Description = "The rule set to try (JSON, docs/triggers.md). Default: the library shipped with Consilium." };
+        var from = new Option<DateOnly>("--from") { Description = "First day of the period (yyyy-MM-dd).", Required = true };
+        var to = new Option<DateOnly>("--to") { Description = "Last day of the period (yyyy-MM-dd).", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON (camelCase) instead of a table." };
+        var lenient = new Option<bool>("--lenient") { Description = "Skip malformed transactions instead of failing." };
+        var command = new Command("backtest", "Run a rule set over a historical period: members it would have flagged, how many went on to the procedure, and the estimated cost of those episodes.");
+        command.Arguments.Add(files);
+        foreach (var option in new Option[] { rules, from, to, json, lenient }) command.Options.Add(option);
+        command.SetAction(async (parse, ct) => await ConsiliumCli.Guard(async () =>
+        {
+            var inputs = parse.GetValue(files)!;
+            foreach (var f in inputs)
+                if (!f.Exists) throw new ArgumentException($"{f.FullName} does not exist.");
+            var ruleSet = parse.GetValue(rules) is { } r ? LoadRules(r) : RuleSet.Default;
+            var engine = new TriggerEngine(ruleSet);
+            try
+            {
+                ClaimsScanner.Scan(engine, [.. inputs.Select(f => new ScanInput(f.FullName, f.Name))], new ScanOptions { Lenient = parse.GetValue(lenient) }, ct);
+            }
+            catch (Exception e) when (e is X12FormatException or ClaimFileFormatException)
+            {
+                await Console.Error.WriteLineAsync($"error: {e.Message}");
+                return 1;
+            }
+            var report = Consilium.Triggers.Backtest.Run(engine, parse.GetValue(from), parse.GetValue(to));
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true }));
+                return 0;
+            }
+            var c = CultureInfo.InvariantCulture;
+            Console.WriteLine(string.Create(c, $"{report.RulesName} {report.RulesVersion}, {report.From:yyyy-MM-dd} to {report.To:yyyy-MM-dd}: {report.Candidates} episodes, {report.MembersFlagged} members flagged, {report.WentOnToProcedure} went on to the procedure, estimated cost {report.CostOfThoseEpisodes:N0} {report.Currency}"));
+            Console.WriteLine($"{"trigger",-32} {"episodes",8} {"members",8} {"in time",8} {"went on",8} {"cost",14} {"lead days",9}");
+            foreach (var t in report.Triggers)
+                Console.WriteLine(string.Create(c, $"{t.TriggerId,-32} {t.Candidates,8} {t.Members,8} {t.FlaggedBeforeProcedure,8} {t.WentOnToProcedure,8} {t.CostOfThoseEpisodes,14:N0} {(t.MedianLeadDays?.ToString(c) ?? "-"),9}"));
+            return 0;
+        }));
+        return command;
+    }
+
     public static Command GenerateClaims()
     {
         var bytes = new Option<string>("--bytes") { Description = "Size of the file: a number with an optional K, M or G suffix (binary units), e.g. 1G.", DefaultValueFactory = _ => "10M" };

@@ -33,6 +33,7 @@ public static class ConsiliumCli
         root.Subcommands.Add(RosterCommand(db));
         root.Subcommands.Add(ClaimsCommands.Scan(db));
         root.Subcommands.Add(ClaimsCommands.GenerateClaims());
+        root.Subcommands.Add(ClaimsCommands.Backtest());
         return await root.Parse(args).InvokeAsync();
     }
 

@@ -40,6 +40,13 @@ public sealed class ScanCommandTests
         var csv = await ConsiliumProcess.RunAsync(home, null, "scan", "--format", "csv", claims);
         Assert.Equal(lines.Count + 1, csv.StdOut.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.StartsWith("member_id,", csv.StdOut.TrimStart('\uFEFF'), StringComparison.OrdinalIgnoreCase);
+
+        var backtest = await ConsiliumProcess.RunAsync(home, null, "backtest", "--from", "2000-01-01", "--to", "2100-12-31", "--json", claims);
+        Assert.True(backtest.ExitCode == 0, backtest.Output);
+        var report = JsonNode.Parse(backtest.StdOut)!;
+        Assert.Equal(lines.Count, (int)report["candidates"]!);
+        Assert.Equal(plantedMembers.Count, (int)report["membersFlagged"]!);
+        Assert.NotEmpty(report["triggers"]!.AsArray());
     }
 
     [Fact]
