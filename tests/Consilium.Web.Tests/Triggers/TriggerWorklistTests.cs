@@ -179,6 +179,35 @@ public sealed class TriggerWorklistTests(AppFixture fixture) : IClassFixture<App
         File.Delete(path);
     }
 
+    [Fact]
+    public async Task AFileDroppedIntoTheWatchedFolder_IsTakenStoredAndScanned()
+    {
+        var inbox = Directory.CreateTempSubdirectory("consilium-inbox-").FullName;
+        await using var app = await TestApp.StartAsync(DatabaseKind.Sqlite, a => a
+            .With("Triggers:WatchDirectory", inbox).With("Triggers:WatchSettle", "00:00:00").With("Triggers:PollInterval", "00:00:00.200"));
+        var scenario = await app.SeedScenarioAsync();
+        var (path, manifest) = Generate(seed: 17);
+        var folder = Directory.CreateDirectory(Path.Combine(inbox, scenario.ProgramId.ToString())).FullName;
+        var stranger = Directory.CreateDirectory(Path.Combine(inbox, Guid.NewGuid().ToString())).FullName;
+        File.Copy(path, Path.Combine(stranger, "lost.x12"));
+        File.Move(path, Path.Combine(folder, "nightly.x12"));
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        ScanJob? job = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            job = await app.WithDbAsync(d => d.Set<ScanJob>().AsNoTracking().SingleOrDefaultAsync(j => j.ProgramId == scenario.ProgramId));
+            if (job?.Status is ScanJobStatus.Succeeded or ScanJobStatus.Failed) break;
+            await Task.Delay(100);
+        }
+
+        Assert.NotNull(job);
+        Assert.Equal((ScanJobStatus.Succeeded, "nightly.x12", manifest.Claims, "watched folder"), (job.Status, job.FileName, job.Claims, job.SubmittedBy));
+        Assert.Empty(Directory.EnumerateFiles(folder));
+        Assert.Equal([".unknown-program-lost.x12"], Directory.EnumerateFiles(stranger).Select(Path.GetFileName));
+        Directory.Delete(inbox, recursive: true);
+    }
+
     static (string Path, GeneratedClaimsManifest Manifest) Generate(int seed)
     {
         var path = Path.Combine(Path.GetTempPath(), $"consilium-claims-{Guid.NewGuid():N}.x12");

@@ -25,7 +25,7 @@ internal sealed class ScanSignal
 /// the audit entry commit together; a file that fails to read writes no candidate.
 /// </summary>
 internal sealed partial class ScanJobRunner(IServiceScopeFactory scopes, ScanSignal signal, IOptions<TriggerOptions> options, TimeProvider clock,
-    ILogger<ScanJobRunner> logger) : BackgroundService
+    IOptions<Infrastructure.StorageOptions> storage, ILogger<ScanJobRunner> logger) : BackgroundService
 {
     readonly string _node = Truncate($"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}");
 
@@ -38,6 +38,7 @@ internal sealed partial class ScanJobRunner(IServiceScopeFactory scopes, ScanSig
         {
             try
             {
+                await TakeDroppedFilesAsync(stoppingToken);
                 while (await RunNextAsync(stoppingToken)) { }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -60,6 +61,39 @@ internal sealed partial class ScanJobRunner(IServiceScopeFactory scopes, ScanSig
         if (jobId is not { } id) return false;
         await RunAsync(id, ct);
         return true;
+    }
+
+    /// <summary>
+    /// Takes files dropped into the watched folder: each is first renamed to a name only this node knows (so two nodes
+    /// sharing the folder never take the same file), then stored encrypted, queued, and deleted.
+    /// </summary>
+    internal async Task TakeDroppedFilesAsync(CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(options.Value.WatchDirectory)) return;
+        var root = Path.GetFullPath(options.Value.WatchDirectory, storage.Value.FullDataDirectory);
+        if (!Directory.Exists(root)) return;
+        var settled = DateTime.UtcNow - options.Value.WatchSettle;
+        foreach (var folder in Directory.EnumerateDirectories(root))
+        {
+            if (!Guid.TryParse(Path.GetFileName(folder), out var programId)) continue;
+            foreach (var path in Directory.EnumerateFiles(folder))
+            {
+                var name = Path.GetFileName(path);
+                if (name.StartsWith('.') || File.GetLastWriteTimeUtc(path) > settled) continue;
+                var taken = Path.Combine(folder, $".taking-{Guid.NewGuid():N}");
+                try { File.Move(path, taken); }
+                catch (IOException) { continue; }
+                await using var scope = scopes.CreateAsyncScope();
+                scope.ServiceProvider.GetRequiredService<CurrentActor>().Use(Actor.System("watched folder"), "watch");
+                var job = await scope.ServiceProvider.GetRequiredService<TriggerHandlers>().SubmitDroppedAsync(programId, taken, name, ct);
+                if (job is null)
+                {
+                    File.Move(taken, Path.Combine(folder, $".unknown-program-{name}"), overwrite: true);
+                    continue;
+                }
+                File.Delete(taken);
+            }
+        }
     }
 
     async Task<Guid?> ClaimAsync(CancellationToken ct)

@@ -28,6 +28,13 @@ public sealed class TriggerOptions
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>Attempts before a scan that keeps failing for reasons other than its file is marked failed.</summary>
     public int MaxAttempts { get; set; } = 3;
+    /// <summary>
+    /// A folder watched for claims files (relative to the data directory, or absolute; unset: none). A file dropped into
+    /// <c>&lt;folder&gt;/&lt;program id&gt;/</c> is taken into encrypted storage, queued for a scan and removed.
+    /// </summary>
+    public string? WatchDirectory { get; set; }
+    /// <summary>A dropped file is taken once it has not changed for this long (so a file still being copied is left alone).</summary>
+    public TimeSpan WatchSettle { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public sealed record RuleSetView(Guid ProgramId, int Version, string Name, string RulesVersion, string SavedBy, DateTimeOffset? SavedAt, bool IsDefault, JsonElement Rules);
@@ -113,6 +120,14 @@ internal sealed class TriggerHandlers(ConsiliumDbContext db, CurrentActor user, 
             await store.DeleteAsync(blob.Id, CancellationToken.None);
             throw;
         }
+    }
+
+    /// <summary>Queues a file dropped into the watched folder (the system actor; the program must exist).</summary>
+    internal async Task<ScanJobView?> SubmitDroppedAsync(Guid programId, string path, string fileName, CancellationToken ct)
+    {
+        if (!await db.Programs.AnyAsync(p => p.Id == programId, ct)) return null;
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        return await SubmitAsync(programId, file, fileName, lenient: false, ct);
     }
 
     public async Task<IReadOnlyList<ScanJobView>> JobsAsync(Guid programId, CancellationToken ct)
