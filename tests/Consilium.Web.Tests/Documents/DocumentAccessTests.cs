@@ -153,4 +153,25 @@ public sealed class DocumentAccessTests(AppFixture fixture) : IClassFixture<AppF
         Assert.NotNull(confirmed["patientConfirmed"]);
         Assert.DoesNotContain(index["warnings"]!.AsArray(), w => (string?)w!["code"] == "patient-mismatch");
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]
+    public async Task ImagesOfAnotherPatient_CountTowardCompletenessOnlyOnceConfirmed(DatabaseKind db)
+    {
+        var c = await DocumentCase.ArrangeAsync(await fixture.AppAsync(db));
+        using var coordinator = c.App.ClientFor(c.Coordinator);
+        var ct = TestContext.Current.CancellationToken;
+        async Task<int> PercentAsync() => (int)(await (await coordinator.GetAsync($"/api/cases/{c.CaseId}/records", ct)).JsonAsync(HttpStatusCode.OK))["completeness"]!["percent"]!;
+        var uid = "1.2.826.0.1.3680043.9.7433." + Random.Shared.Next(1, int.MaxValue);
+
+        var empty = await PercentAsync();
+        var document = await (await coordinator.UploadAsync(c.CaseId, DocumentTestData.Dicom("DOE^JANE", "19700517", uid, uid + ".1", uid + ".1.1"), "IM0001")).JsonAsync(HttpStatusCode.Created);
+        var suspect = await PercentAsync();
+        await (await coordinator.PostJsonAsync($"/api/documents/{document["id"]}/patient-confirmation", new { reason = "Name changed at marriage", version = 1 })).JsonAsync(HttpStatusCode.OK);
+        var confirmed = await PercentAsync();
+
+        Assert.Equal("ImagingFiles", (string?)document["kind"]);
+        Assert.Equal(empty, suspect);
+        Assert.True(confirmed > empty, $"imaging files should now count: {empty}% → {confirmed}%");
+    }
 }
