@@ -135,9 +135,18 @@ internal sealed partial class DocumentHandlers(
         catch (Exception e) when (e is DocumentRejectedException or DocumentTooLargeException or BadHttpRequestException)
         {
             if (blob is not null) await store.DeleteAsync(blob.Id, CancellationToken.None);
-            var code = e switch { DocumentRejectedException r => r.Code, DocumentTooLargeException => "too-large", _ => "bad-request-body" };
+            var code = e switch
+            {
+                DocumentRejectedException r => r.Code,
+                DocumentTooLargeException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => "too-large",
+                _ => "bad-request-body",
+            };
             LogRejected(logger, caseId, code);
             await audit.RecordFailureAsync(AuditAction.Create, ObjectType, null, target.MemberId, AuditOutcome.Failure, "upload rejected: " + code, CancellationToken.None);
+            // Kestrel cuts a chunked body off at the same limit before our own count does: both read the same to the client.
+            if (e is DocumentTooLargeException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+                throw DocumentRejectedException.TooLarge("too-large",
+                    $"The upload is larger than the limit of {options.Value.MaxUploadBytes:N0} bytes (Documents:MaxUploadBytes); nothing was stored.");
             throw;
         }
         catch
