@@ -47,6 +47,14 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
             Detail = $"The document is larger than the limit of {e.LimitBytes:N0} bytes; nothing was stored.",
             Extensions = { ["code"] = "too-large" },
         },
+        // The stored copy was altered or damaged: a server-side fault, named as such, and not one byte of it is sent.
+        Storage.DocumentIntegrityException => new ProblemDetails
+        {
+            Status = 500,
+            Title = "Stored document failed its integrity check",
+            Detail = "The stored copy of this document does not authenticate: it was altered or damaged at rest. Nothing of it was sent. The incident is logged; ask an administrator to restore it from backup.",
+            Extensions = { ["code"] = "document-integrity" },
+        },
         Features.Documents.DocumentRejectedException e => new ProblemDetails { Status = e.Status, Title = e.Title, Detail = e.Message, Extensions = { ["code"] = e.Code } },
         BadHttpRequestException { InnerException: JsonException json } => Validation(JsonField(json.Path), DescribeJsonError(json, requestType)),
         BadHttpRequestException e when e.StatusCode == 413 => new ProblemDetails { Status = 413, Title = "Request body too large", Detail = "The request body is larger than this endpoint accepts." },

@@ -166,6 +166,16 @@ public sealed class CaseDocument
         return name.Length <= MaxFileNameLength ? name : name[..MaxFileNameLength];
     }
 
+    /// <summary>Why an uploader's file name is refused (folder separators, control characters, "." or ".."), or null.</summary>
+    public static string? FileNameProblem(string name)
+    {
+        if (name.IndexOfAny(['/', '\\']) >= 0) return "contains a folder separator ('/' or '\\')";
+        if (name.Any(char.IsControl)) return "contains control characters";
+        if (name.Trim() is "." or "..") return "is '.' or '..'";
+        if (name.Length > 1024) return "is longer than 1,024 characters";
+        return null;
+    }
+
     internal static string? Clip(string? value, int max) => value is null ? null : value.Length <= max ? value : value[..max];
 }
 

@@ -192,11 +192,13 @@ internal sealed class DocumentAnalyzer(IDocumentStore store, IOptions<DocumentIn
 
             long budget = limits.MaxArchiveUncompressedBytes;
             bool Spend(long n) => (budget -= n) >= 0;
-            Stream Open(ZipArchiveEntry entry)
+            // The budget counts each entry's full read once; the peek at its first bytes and a DICOMDIR's second read are
+            // still held to the entry's declared size, so they cost at most that again.
+            Stream Open(ZipArchiveEntry entry, bool spend = true)
             {
                 try
                 {
-                    return new InflationGuardStream(entry.Open(), entry.Length, Shown(entry.FullName), Spend);
+                    return new InflationGuardStream(entry.Open(), entry.Length, Shown(entry.FullName), spend ? Spend : _ => true);
                 }
                 catch (Exception e) when (e is InvalidDataException or NotSupportedException)
                 {
@@ -219,7 +221,7 @@ internal sealed class DocumentAnalyzer(IDocumentStore store, IOptions<DocumentIn
                 try
                 {
                     int read;
-                    using (var head = Open(entry)) read = head.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+                    using (var head = Open(entry, spend: false)) read = head.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
                     if (read < prefix.Length || !prefix.AsSpan(128, 4).SequenceEqual("DICM"u8))
                     {
                         otherEntries.Add(name);
@@ -230,7 +232,7 @@ internal sealed class DocumentAnalyzer(IDocumentStore store, IOptions<DocumentIn
                     var header = DicomFile.ReadHeader(body, WholeFile);
                     if (header.IsDicomDirectory)
                     {
-                        using var again = Open(entry);
+                        using var again = Open(entry, spend: false);
                         directories.Add((name, DicomFile.ReadDirectory(again, WholeFile)));
                         continue;
                     }

@@ -81,10 +81,12 @@ internal sealed partial class DocumentHandlers(
         if (target is null) await DeniedAsync(AuditAction.Create, caseId, ct);
         if (CaseLifecycle.TerminalStages.Contains(target!.Status))
             throw new ConflictException($"The case is {target.Status}: it no longer receives records.");
-        if (user.Role != Roles.Patient && !await consents.MayViewRecordsAsync(caseId, user.Role, ct))
+        // The program receives records only under an active authorization, whoever sends them: the member too (every
+        // authorization names the program, so an active one is enough).
+        if (await consents.ActiveAsync(caseId, ct) is null)
         {
             await audit.RecordFailureAsync(AuditAction.Create, ObjectType, null, target.MemberId, AuditOutcome.Denied, "no active authorization naming the program", ct);
-            throw new ForbiddenException("Records cannot be received for this case: it has no active authorization naming the program as a recipient.");
+            throw new ForbiddenException("Records cannot be received for this case: it has no signed, unexpired, unrevoked authorization naming the program as a recipient.");
         }
         kind = await CheckItemAsync(caseId, kind, recordItemId, ct);
         var member = await db.Members.AsNoTracking().Where(m => m.Id == target.MemberId)
@@ -93,6 +95,11 @@ internal sealed partial class DocumentHandlers(
         StoredBlob? blob = null;
         try
         {
+            if (MultipartUpload.IsMultipart(declaredType))
+                (body, fileName, declaredType) = await MultipartUpload.OpenFileAsync(body, declaredType!, ct);
+            if (fileName is not null && CaseDocument.FileNameProblem(fileName) is { } problem)
+                throw new DocumentRejectedException(400, "file-name", "File name is not a plain name",
+                    $"The file name {problem}. Send the file's own name (for example scan.pdf), without folders: it is shown to people, never used as a path.");
             var prefix = new byte[ContentSniffer.PrefixLength];
             var read = await body.ReadAtLeastAsync(prefix, prefix.Length, throwOnEndOfStream: false, ct);
             if (read == 0)
@@ -128,9 +135,18 @@ internal sealed partial class DocumentHandlers(
         catch (Exception e) when (e is DocumentRejectedException or DocumentTooLargeException or BadHttpRequestException)
         {
             if (blob is not null) await store.DeleteAsync(blob.Id, CancellationToken.None);
-            var code = e switch { DocumentRejectedException r => r.Code, DocumentTooLargeException => "too-large", _ => "bad-request-body" };
+            var code = e switch
+            {
+                DocumentRejectedException r => r.Code,
+                DocumentTooLargeException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => "too-large",
+                _ => "bad-request-body",
+            };
             LogRejected(logger, caseId, code);
             await audit.RecordFailureAsync(AuditAction.Create, ObjectType, null, target.MemberId, AuditOutcome.Failure, "upload rejected: " + code, CancellationToken.None);
+            // Kestrel cuts a chunked body off at the same limit before our own count does: both read the same to the client.
+            if (e is DocumentTooLargeException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+                throw DocumentRejectedException.TooLarge("too-large",
+                    $"The upload is larger than the limit of {options.Value.MaxUploadBytes:N0} bytes (Documents:MaxUploadBytes); nothing was stored.");
             throw;
         }
         catch
@@ -194,7 +210,8 @@ internal sealed partial class DocumentHandlers(
     /// <summary>The case's packet: documents grouped by type, DICOM studies and series, and what needs a coordinator's look.</summary>
     public async Task<PacketIndexView> IndexAsync(Guid caseId, CancellationToken ct)
     {
-        var @case = await ReadableCaseAsync(caseId, "CaseDocuments", requireConsent: user.Role == Roles.Reviewer, ct);
+        // Staff see the packet only under an active authorization naming them (it shows names, studies, file names); the member always sees their own.
+        var @case = await ReadableCaseAsync(caseId, "CaseDocuments", requireConsent: user.Role != Roles.Patient, ct);
         var documents = await VisibleDocuments(caseId).OrderBy(d => d.UploadedAt).ToListAsync(ct);
         var counts = await db.Set<ClinicalEntry>().Where(e => e.CaseId == caseId).GroupBy(e => e.DocumentId)
             .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);

@@ -14,14 +14,18 @@ public sealed record CaseClinicalPanel(Guid CaseId, IReadOnlyList<PacketWarning>
 /// The packet index on the case's records page: upload by drag and drop, documents by type, DICOM studies and series,
 /// and the warnings a coordinator must act on. The records page has already checked the viewer may see the records.
 /// </summary>
-public sealed class CaseDocumentsViewComponent(CurrentActor actor) : ViewComponent
+public sealed class CaseDocumentsViewComponent(CurrentActor actor, ConsentGate consents) : ViewComponent
 {
     public async Task<IViewComponentResult> InvokeAsync(Guid caseId)
     {
         // Resolved here: view components must be public, the handlers are internal to the platform.
+        // Without an authorization naming the viewer the packet is not shown (nor a refusal audited: it was not asked for).
+        if (actor.Role != Roles.Patient && !await consents.MayViewRecordsAsync(caseId, actor.Role, HttpContext.RequestAborted))
+            return Content("");
         var documents = HttpContext.RequestServices.GetRequiredService<DocumentHandlers>();
         var index = await documents.IndexAsync(caseId, HttpContext.RequestAborted);
-        var canUpload = Policies.RolesByPolicy[Policies.DocumentsUpload].Contains(actor.Role);
+        var canUpload = Policies.RolesByPolicy[Policies.DocumentsUpload].Contains(actor.Role)
+            && await consents.ActiveAsync(caseId, HttpContext.RequestAborted) is not null;
         var upload = canUpload
             ? new UploadZone($"/api/cases/{caseId}/documents", "Add records",
                 "Drop PDFs, images, DICOM files, a ZIP of an imaging CD or a FHIR bundle here, or choose them. Each file is encrypted as it arrives.", ChooseKind: true)

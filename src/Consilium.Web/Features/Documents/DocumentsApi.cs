@@ -26,7 +26,7 @@ public static class DocumentsApi
         var cases = app.MapGroup("/api/cases/{id:guid}").WithTags("Documents");
         cases.MapPost("documents", Upload).RequireAuthorization(Policies.DocumentsUpload).WithMetadata(limit)
             .WithSummary("Upload one document as the raw request body")
-            .WithDescription($"The body is the file's bytes (any Content-Type); its type is decided from the content. Optional header {FileNameHeader}: the file name, percent-encoded UTF-8. Query: kind (a record kind), recordItemId. 201 with the new document, 200 with the existing one when the same file is already on the case.");
+            .WithDescription($"The body is the file's bytes (any Content-Type), or multipart/form-data whose first part with a file name is the file; its type is decided from the content. Optional header {FileNameHeader}: the file name, percent-encoded UTF-8 (a name, not a path). Query: kind (a record kind), recordItemId. 201 with the new document, 200 with the existing one when the same file is already on the case. Refusals are ProblemDetails with a code: 400 (empty, file-name, multipart-malformed), 403 (no active authorization), 413 (too-large, fhir-too-large), 415 (unsupported-type), 422 (damaged or hostile content: dicom-*, archive-*, pdf-truncated, ...).");
         cases.MapGet("documents", Index).RequireAuthorization(Policies.DocumentsRead);
         cases.MapGet("clinical-timeline", Timeline).RequireAuthorization(Policies.DocumentsRead);
         var documents = app.MapGroup("/api/documents/{documentId:guid}").WithTags("Documents");

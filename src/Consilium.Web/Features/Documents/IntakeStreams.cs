@@ -1,4 +1,6 @@
 using Consilium.Infrastructure.Storage;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 
 namespace Consilium.Features.Documents;
 
@@ -92,5 +94,79 @@ internal sealed class InflationGuardStream(Stream inner, long declared, string e
     {
         if (disposing) inner.Dispose();
         base.Dispose(disposing);
+    }
+}
+
+/// <summary>
+/// A <c>multipart/form-data</c> upload (what <c>curl -F file=@scan.pdf</c> and HTML forms send): the first part with a
+/// file name is the document, streamed like a raw body; other fields before it are read past and ignored. Framing
+/// errors become a 400 naming the problem, never a 500.
+/// </summary>
+internal static class MultipartUpload
+{
+    const int MaxFieldsBeforeFile = 16;
+
+    public static bool IsMultipart(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var type) && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
+
+    public static async Task<(Stream Body, string? FileName, string? ContentType)> OpenFileAsync(Stream body, string contentType, CancellationToken ct)
+    {
+        var boundary = HeaderUtilities.RemoveQuotes(MediaTypeHeaderValue.Parse(contentType).Boundary).Value;
+        if (string.IsNullOrWhiteSpace(boundary) || boundary.Length > 70)
+            throw Malformed("the Content-Type multipart/form-data has no boundary parameter (or one longer than 70 characters)");
+        var reader = new MultipartReader(boundary, body);
+        try
+        {
+            for (var fields = 0; fields <= MaxFieldsBeforeFile; fields++)
+            {
+                var section = await reader.ReadNextSectionAsync(ct)
+                    ?? throw Malformed("it has no file part. Send the file as a part with Content-Disposition: form-data; name=\"file\"; filename=\"...\"");
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFileDisposition()) continue;
+                var name = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                return (new MultipartPartStream(section.Body), string.IsNullOrEmpty(name) ? null : name, section.ContentType);
+            }
+            throw Malformed($"more than {MaxFieldsBeforeFile} fields come before the file part");
+        }
+        catch (Exception e) when (IsFraming(e))
+        {
+            throw Malformed("its parts are not framed by the boundary the Content-Type declares (cut short, or a damaged part header)");
+        }
+    }
+
+    /// <summary>What MultipartReader throws for bad framing: a plain IOException at an unexpected end, InvalidDataException for bad headers.</summary>
+    internal static bool IsFraming(Exception e) => e.GetType() == typeof(IOException) || e is InvalidDataException;
+
+    internal static DocumentRejectedException Malformed(string why) =>
+        new(400, "multipart-malformed", "Malformed multipart body", $"The multipart/form-data body cannot be read: {why}.");
+
+    /// <summary>The file part's bytes; a part cut off before its closing boundary is a malformed body, not a server error.</summary>
+    sealed class MultipartPartStream(Stream inner) : Stream
+    {
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            try { return inner.Read(buffer); }
+            catch (Exception e) when (IsFraming(e)) { throw Malformed("the file part ends without the closing boundary (the upload was cut short)"); }
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try { return await inner.ReadAsync(buffer, cancellationToken); }
+            catch (Exception e) when (IsFraming(e)) { throw Malformed("the file part ends without the closing boundary (the upload was cut short)"); }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
