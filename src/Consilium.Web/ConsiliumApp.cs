@@ -12,6 +12,7 @@ using Consilium.Features.Health;
 using Consilium.Features.Identity;
 using Consilium.Features.Intake;
 using Consilium.Features.Members;
+using Consilium.Features.Physicians;
 using Consilium.Features.Programs;
 using Consilium.Features.Security;
 using Consilium.Features.Sponsors;
@@ -79,6 +80,7 @@ public static class ConsiliumApp
         services.AddConsents();
         services.AddRecords();
         services.AddDocuments();
+        services.AddNetwork();
         services.AddDemo(builder.Configuration);
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
@@ -131,6 +133,7 @@ public static class ConsiliumApp
         app.MapConsents();
         app.MapRecords();
         app.MapDocuments();
+        app.MapNetwork();
         app.MapTokens();
         app.MapRazorPages();
         return app;

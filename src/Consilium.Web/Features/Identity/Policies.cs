@@ -35,6 +35,10 @@ public static class Policies
     public const string PaymentManage = "payment.manage";
     public const string DocumentsUpload = "documents.upload";
     public const string DocumentsRead = "documents.read";
+    public const string NetworkRead = "network.read";
+    public const string NetworkManage = "network.manage";
+    public const string OfferRespond = "offer.respond";
+    public const string StipendManage = "stipend.manage";
     public const string SignedIn = "signed-in";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
@@ -71,6 +75,12 @@ public static class Policies
         // The member sends their own records; staff file what facilities send. The member sees their own case's.
         [DocumentsUpload] = [Roles.Patient, Roles.Coordinator, Roles.ProgramAdmin],
         [DocumentsRead] = [Roles.Patient, Roles.Coordinator, Roles.ProgramAdmin, Roles.Reviewer],
+        // The specialist network is shared by every program: coordinators look it up to match; the program admin runs it.
+        [NetworkRead] = [Roles.Coordinator, Roles.ProgramAdmin],
+        [NetworkManage] = [Roles.ProgramAdmin],
+        // Only the physician offered a case answers the offer.
+        [OfferRespond] = [Roles.Reviewer],
+        [StipendManage] = [Roles.ProgramAdmin],
         [SignedIn] = [.. Roles.All],
     };
 
