@@ -48,7 +48,7 @@ public sealed class OfferHandlers(ConsiliumDbContext db, CurrentActor user, Audi
                 join p in db.Physicians on o.PhysicianId equals p.Id
                 where o.CaseId == caseId
                 select new { o, p.Name, p.Subspecialty }).ToListAsync(ct))
-            .OrderBy(x => x.o.OfferedAt).ThenBy(x => x.o.Id)
+            .OrderBy(x => x.o.OfferedAt).ThenBy(x => x.o.ReplacesOfferId is not null).ThenBy(x => x.o.Id)
             .Select(x => View(x.o, x.Name, x.Subspecialty)).ToList();
 
     static OfferView View(ReviewerOffer o, string name, string? subspecialty) => new(o.Id, o.CaseId, o.PhysicianId, name, subspecialty, o.Role, o.Mode, o.Score,

@@ -89,6 +89,14 @@ public sealed class PhysicianHandlers(ConsiliumDbContext db, AuditTrail audit, T
         List<PhysicianRow> rows;
         try
         {
+            // The CSV reader reads synchronously; a request body may not be. The file is bounded (NetworkApi.MaxImportBytes).
+            if (stream is not MemoryStream and not FileStream)
+            {
+                var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer, ct);
+                buffer.Position = 0;
+                stream = buffer;
+            }
             rows = PhysicianCsv.Read(stream);
         }
         catch (RuleViolationException e)

@@ -223,7 +223,7 @@ public static class Languages
         ["fr"] = "French", ["ko"] = "Korean", ["ru"] = "Russian", ["pt"] = "Portuguese", ["de"] = "German", ["hi"] = "Hindi",
         ["ht"] = "Haitian Creole", ["pl"] = "Polish", ["it"] = "Italian", ["ja"] = "Japanese", ["ur"] = "Urdu", ["fa"] = "Persian",
         ["bn"] = "Bengali", ["pa"] = "Punjabi", ["gu"] = "Gujarati", ["he"] = "Hebrew", ["el"] = "Greek", ["sv"] = "Swedish",
-        ["yo"] = "Yoruba", ["so"] = "Somali", ["am"] = "Amharic", ["uk"] = "Ukrainian", ["nl"] = "Dutch", ["tr"] = "Turkish",
+        ["yo"] = "Yoruba", ["so"] = "Somali", ["am"] = "Amharic", ["ta"] = "Tamil", ["ig"] = "Igbo", ["uk"] = "Ukrainian", ["nl"] = "Dutch", ["tr"] = "Turkish",
     };
 
     /// <summary>"es", "ES", "Spanish" or "spanish" becomes "es"; anything else null.</summary>
