@@ -310,7 +310,12 @@ public sealed class DemoSeeder(
     {
         const string alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
         var chars = new char[16];
-        for (var i = 0; i < chars.Length; i++) chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        // Identity's policy wants a digit, a lower- and an upper-case letter; about one draw in six lacks one of them.
+        do
+        {
+            for (var i = 0; i < chars.Length; i++) chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        }
+        while (!chars.Any(char.IsDigit) || !chars.Any(char.IsLower) || !chars.Any(char.IsUpper));
         return $"{new string(chars, 0, 4)}-{new string(chars, 4, 4)}-{new string(chars, 8, 4)}-{new string(chars, 12, 4)}";
     }
 
