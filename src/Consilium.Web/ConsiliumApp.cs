@@ -12,6 +12,7 @@ using Consilium.Features.Health;
 using Consilium.Features.Identity;
 using Consilium.Features.Intake;
 using Consilium.Features.Members;
+using Consilium.Features.Physicians;
 using Consilium.Features.Programs;
 using Consilium.Features.Security;
 using Consilium.Features.Triggers;
@@ -81,6 +82,7 @@ public static class ConsiliumApp
         services.AddRecords();
         services.AddDocuments();
         services.AddTriggers();
+        services.AddNetwork();
         services.AddDemo(builder.Configuration);
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
@@ -134,6 +136,7 @@ public static class ConsiliumApp
         app.MapRecords();
         app.MapDocuments();
         app.MapTriggers();
+        app.MapNetwork();
         app.MapTokens();
         app.MapRazorPages();
         return app;

@@ -1575,6 +1575,24 @@ namespace Consilium.Migrations.Postgres.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.PrimitiveCollection<string[]>("Affiliations")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<bool>("ImlcParticipant")
+                        .HasColumnType("boolean");
+
+                    b.PrimitiveCollection<string[]>("Languages")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -1590,9 +1608,20 @@ namespace Consilium.Migrations.Postgres.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<decimal>("StipendPerOpinion")
+                        .HasColumnType("numeric");
+
                     b.Property<string>("Subspecialty")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid?>("UserId")
                         .HasColumnType("uuid");
@@ -1601,12 +1630,171 @@ namespace Consilium.Migrations.Postgres.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
 
+                    b.Property<int>("WeeklyCapacity")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("Npi")
+                        .IsUnique();
 
                     b.HasIndex("UserId")
                         .IsUnique();
 
+                    b.HasIndex("Specialty", "Subspecialty");
+
                     b.ToTable("Physicians", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Physicians.ReviewerOffer", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DeclineReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("OfferedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("OfferedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid>("PhysicianId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ReplacesOfferId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("RespondedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ReviewerUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_ReviewerOffers_OneLead")
+                        .HasFilter("\"Role\" = 'Lead' AND \"Status\" IN ('Pending', 'Accepted')");
+
+                    b.HasIndex("PhysicianId");
+
+                    b.HasIndex("CaseId", "PhysicianId")
+                        .IsUnique();
+
+                    b.HasIndex("ReviewerUserId", "Status");
+
+                    b.HasIndex("Status", "ExpiresAt");
+
+                    b.ToTable("ReviewerOffers", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Physicians.StateRuleSetting", b =>
+                {
+                    b.Property<string>("State")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.HasKey("State");
+
+                    b.ToTable("StateRules", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Physicians.Stipend", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<decimal>("Amount")
+                        .HasColumnType("numeric");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("EarnedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("PhysicianId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EarnedAt");
+
+                    b.HasIndex("CaseId", "PhysicianId")
+                        .IsUnique();
+
+                    b.HasIndex("PhysicianId", "EarnedAt");
+
+                    b.ToTable("Stipends", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_Stipends_Amount", "\"Amount\" >= 0");
+                        });
                 });
 
             modelBuilder.Entity("Consilium.Features.Programs.CareProgram", b =>
@@ -2621,6 +2809,35 @@ namespace Consilium.Migrations.Postgres.Migrations
 
             modelBuilder.Entity("Consilium.Features.Physicians.Physician", b =>
                 {
+                    b.OwnsMany("Consilium.Features.Physicians.BoardCertification", "Boards", b1 =>
+                        {
+                            b1.Property<int>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("integer");
+
+                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<int>("Id"));
+
+                            b1.Property<string>("Board")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)");
+
+                            b1.Property<DateOnly?>("ExpiresOn")
+                                .HasColumnType("date");
+
+                            b1.Property<Guid>("PhysicianId")
+                                .HasColumnType("uuid");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("PhysicianId");
+
+                            b1.ToTable("PhysicianBoards", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("PhysicianId");
+                        });
+
                     b.OwnsMany("Consilium.Features.Physicians.StateLicense", "Licenses", b1 =>
                         {
                             b1.Property<int>("Id")
@@ -2630,6 +2847,9 @@ namespace Consilium.Migrations.Postgres.Migrations
                             NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<int>("Id"));
 
                             b1.Property<DateOnly>("ExpiresOn")
+                                .HasColumnType("date");
+
+                            b1.Property<DateOnly>("IssuedOn")
                                 .HasColumnType("date");
 
                             b1.Property<string>("Number")
@@ -2645,9 +2865,16 @@ namespace Consilium.Migrations.Postgres.Migrations
                                 .HasMaxLength(2)
                                 .HasColumnType("character varying(2)");
 
+                            b1.Property<bool>("ViaCompact")
+                                .HasColumnType("boolean");
+
                             b1.HasKey("Id");
 
+                            b1.HasIndex("ExpiresOn");
+
                             b1.HasIndex("PhysicianId");
+
+                            b1.HasIndex("State");
 
                             b1.ToTable("PhysicianLicenses", (string)null);
 
@@ -2655,7 +2882,39 @@ namespace Consilium.Migrations.Postgres.Migrations
                                 .HasForeignKey("PhysicianId");
                         });
 
+                    b.Navigation("Boards");
+
                     b.Navigation("Licenses");
+                });
+
+            modelBuilder.Entity("Consilium.Features.Physicians.ReviewerOffer", b =>
+                {
+                    b.HasOne("Consilium.Features.Cases.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Consilium.Features.Physicians.Physician", null)
+                        .WithMany()
+                        .HasForeignKey("PhysicianId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Physicians.Stipend", b =>
+                {
+                    b.HasOne("Consilium.Features.Cases.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Consilium.Features.Physicians.Physician", null)
+                        .WithMany()
+                        .HasForeignKey("PhysicianId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Consilium.Features.Programs.CareProgram", b =>

@@ -1562,6 +1562,24 @@ namespace Consilium.Migrations.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.PrimitiveCollection<string>("Affiliations")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("ImlcParticipant")
+                        .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("Languages")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -1577,9 +1595,20 @@ namespace Consilium.Migrations.Sqlite.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StipendPerOpinion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Subspecialty")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("UserId")
                         .HasColumnType("TEXT");
@@ -1588,12 +1617,171 @@ namespace Consilium.Migrations.Sqlite.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("WeeklyCapacity")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("Npi")
+                        .IsUnique();
 
                     b.HasIndex("UserId")
                         .IsUnique();
 
+                    b.HasIndex("Specialty", "Subspecialty");
+
                     b.ToTable("Physicians", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Physicians.ReviewerOffer", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeclineReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OfferedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OfferedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PhysicianId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ReplacesOfferId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RespondedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ReviewerUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_ReviewerOffers_OneLead")
+                        .HasFilter("\"Role\" = 'Lead' AND \"Status\" IN ('Pending', 'Accepted')");
+
+                    b.HasIndex("PhysicianId");
+
+                    b.HasIndex("CaseId", "PhysicianId")
+                        .IsUnique();
+
+                    b.HasIndex("ReviewerUserId", "Status");
+
+                    b.HasIndex("Status", "ExpiresAt");
+
+                    b.ToTable("ReviewerOffers", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Physicians.StateRuleSetting", b =>
+                {
+                    b.Property<string>("State")
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ChangedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("State");
+
+                    b.ToTable("StateRules", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Physicians.Stipend", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EarnedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PhysicianId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EarnedAt");
+
+                    b.HasIndex("CaseId", "PhysicianId")
+                        .IsUnique();
+
+                    b.HasIndex("PhysicianId", "EarnedAt");
+
+                    b.ToTable("Stipends", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_Stipends_Amount", "\"Amount\" >= 0");
+                        });
                 });
 
             modelBuilder.Entity("Consilium.Features.Programs.CareProgram", b =>
@@ -2602,6 +2790,33 @@ namespace Consilium.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("Consilium.Features.Physicians.Physician", b =>
                 {
+                    b.OwnsMany("Consilium.Features.Physicians.BoardCertification", "Boards", b1 =>
+                        {
+                            b1.Property<int>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("Board")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateOnly?>("ExpiresOn")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<Guid>("PhysicianId")
+                                .HasColumnType("TEXT");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("PhysicianId");
+
+                            b1.ToTable("PhysicianBoards", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("PhysicianId");
+                        });
+
                     b.OwnsMany("Consilium.Features.Physicians.StateLicense", "Licenses", b1 =>
                         {
                             b1.Property<int>("Id")
@@ -2609,6 +2824,9 @@ namespace Consilium.Migrations.Sqlite.Migrations
                                 .HasColumnType("INTEGER");
 
                             b1.Property<DateOnly>("ExpiresOn")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateOnly>("IssuedOn")
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("Number")
@@ -2624,9 +2842,16 @@ namespace Consilium.Migrations.Sqlite.Migrations
                                 .HasMaxLength(2)
                                 .HasColumnType("TEXT");
 
+                            b1.Property<bool>("ViaCompact")
+                                .HasColumnType("INTEGER");
+
                             b1.HasKey("Id");
 
+                            b1.HasIndex("ExpiresOn");
+
                             b1.HasIndex("PhysicianId");
+
+                            b1.HasIndex("State");
 
                             b1.ToTable("PhysicianLicenses", (string)null);
 
@@ -2634,7 +2859,39 @@ namespace Consilium.Migrations.Sqlite.Migrations
                                 .HasForeignKey("PhysicianId");
                         });
 
+                    b.Navigation("Boards");
+
                     b.Navigation("Licenses");
+                });
+
+            modelBuilder.Entity("Consilium.Features.Physicians.ReviewerOffer", b =>
+                {
+                    b.HasOne("Consilium.Features.Cases.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Consilium.Features.Physicians.Physician", null)
+                        .WithMany()
+                        .HasForeignKey("PhysicianId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Physicians.Stipend", b =>
+                {
+                    b.HasOne("Consilium.Features.Cases.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Consilium.Features.Physicians.Physician", null)
+                        .WithMany()
+                        .HasForeignKey("PhysicianId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Consilium.Features.Programs.CareProgram", b =>

@@ -34,6 +34,7 @@ public static class ConsiliumCli
         root.Subcommands.Add(ClaimsCommands.Scan(db));
         root.Subcommands.Add(ClaimsCommands.GenerateClaims());
         root.Subcommands.Add(ClaimsCommands.Backtest());
+        root.Subcommands.Add(PhysiciansCommand(db));
         return await root.Parse(args).InvokeAsync();
     }
 
@@ -167,6 +168,29 @@ public static class ConsiliumCli
             return 0;
         }));
         var command = new Command("roster", "Eligibility rosters.");
+        command.Subcommands.Add(import);
+        return command;
+    }
+
+    static Command PhysiciansCommand(Option<string?> db)
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "The network file: a CSV with one physician per line (docs/network.md)." };
+        var import = new Command("import", "Add or update the specialist network from a CSV file, matched by NPI. All or nothing: a bad line rejects the file and writes nothing.");
+        import.Arguments.Add(file);
+        import.SetAction(async (parse, ct) => await Guard(async () =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!path.Exists) throw new ArgumentException($"{path.FullName} does not exist.");
+            await using var app = BuildApp(parse.GetValue(db));
+            await using var scope = await ReadyScopeAsync(app, ct);
+            scope.ServiceProvider.GetRequiredService<CurrentActor>().Use(Actor.System("command line"), "cli");
+            await using var stream = path.OpenRead();
+            var result = await scope.ServiceProvider.GetRequiredService<Features.Physicians.PhysicianHandlers>().ImportAsync(stream, path.Name, ct);
+            Console.WriteLine($"{result.FileName}: {result.Records} physicians, {result.Added} added, {result.Updated} updated, {result.LinkedAccounts} linked to reviewer accounts" +
+                (result.EmailsWithoutAccount.Count > 0 ? $"; {result.EmailsWithoutAccount.Count} emails have no account yet" : ""));
+            return 0;
+        }));
+        var command = new Command("physicians", "The specialist network.");
         command.Subcommands.Add(import);
         return command;
     }

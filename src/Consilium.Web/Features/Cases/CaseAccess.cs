@@ -1,4 +1,5 @@
 using Consilium.Features.Identity;
+using Consilium.Features.Physicians;
 using Consilium.Features.Security;
 using Microsoft.EntityFrameworkCore;
 using Consilium.Infrastructure.Persistence;
@@ -22,7 +23,9 @@ public static class CaseAccess
             Roles.Coordinator or Roles.ProgramAdmin =>
                 cases.Where(c => db.ProgramStaff.Any(s => s.UserId == userId && s.ProgramId == c.ProgramId) || grants.Any(g => g.CaseId == c.Id)),
             Roles.Integration => cases.Where(c => db.ProgramStaff.Any(s => s.UserId == userId && s.ProgramId == c.ProgramId)),
-            Roles.Reviewer => cases.Where(c => c.ReviewerUserId == userId || grants.Any(g => g.CaseId == c.Id)),
+            // The lead reviewer, and the panel members who accepted their offer.
+            Roles.Reviewer => cases.Where(c => c.ReviewerUserId == userId || grants.Any(g => g.CaseId == c.Id)
+                || db.Set<ReviewerOffer>().Any(o => o.CaseId == c.Id && o.ReviewerUserId == userId && o.Status == OfferStatus.Accepted)),
             _ => cases.Where(_ => false),
         };
     }
@@ -33,7 +36,8 @@ public static class CaseAccess
         var normally = user.Role switch
         {
             Roles.Coordinator or Roles.ProgramAdmin => await db.ProgramStaff.AnyAsync(s => s.UserId == user.UserId && s.ProgramId == @case.ProgramId, ct),
-            Roles.Reviewer => @case.ReviewerUserId == user.UserId,
+            Roles.Reviewer => @case.ReviewerUserId == user.UserId
+                || await db.Set<ReviewerOffer>().AnyAsync(o => o.CaseId == @case.Id && o.ReviewerUserId == user.UserId && o.Status == OfferStatus.Accepted, ct),
             _ => true,
         };
         if (normally) return null;

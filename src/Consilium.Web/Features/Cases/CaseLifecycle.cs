@@ -39,7 +39,8 @@ public static class CaseLifecycle
         new(CaseStatus.CollectingRecords, CaseStatus.ReadyForReview, Staff, false),
         // The packet turns out to be incomplete after all.
         new(CaseStatus.ReadyForReview, CaseStatus.CollectingRecords, Staff, true),
-        new(CaseStatus.ReadyForReview, CaseStatus.Assigned, Staff, false),
+        // Staff assign directly; the platform assigns when a reviewer accepts the lead offer (Physicians/OfferHandlers).
+        new(CaseStatus.ReadyForReview, CaseStatus.Assigned, [.. Staff, Roles.System], false),
         // The assigned reviewer steps back (conflict found, unavailable) and the case is matched again.
         new(CaseStatus.Assigned, CaseStatus.ReadyForReview, StaffAndReviewer, true),
         new(CaseStatus.Assigned, CaseStatus.InReview, StaffAndReviewer, false),

@@ -101,12 +101,34 @@ public sealed class DemoSeeder(
         db.Add(fund);
         db.Add(fund.Contribute(25_000m, "Riverside Foundation annual grant", Actor.System("demo seed"), now));
 
+        // A realistic network: each reviewer keeps 12 to 15 state licences, a few of them due for renewal within 30 or 90
+        // days; WA has no licensed cardiologist, so a cardiac case there becomes an educational consult.
         var reviewers = new[]
         {
-            Physician("Dr. Maya Okafor", "1245319599", "Orthopaedic Surgery", "Spine Surgery", now, "OH", "PA", "MI", "IN", "NY", "CA", "TX", "FL", "IL", "WI", "KY", "TN"),
-            Physician("Dr. Samuel Lindqvist", "1679576722", "Medical Oncology", "Breast Oncology", now, "NY", "NJ", "CT", "MA", "PA", "OH"),
-            Physician("Dr. Priya Raman", "1861427197", "Cardiology", "Interventional Cardiology", now, "OH", "KY", "TN", "TX", "GA", "NC"),
-            Physician("Dr. Tomás Herrera", "1013998418", "Neurology", "Movement Disorders", now, "CA", "AZ", "NV", "WA", "OR", "CO"),
+            Reviewer("Dr. Maya Okafor", "124531959", "Orthopaedic Surgery", "Spine Surgery", 4, 650m, ["en", "fr"], ["Lakeshore Spine Institute"], true,
+                now, "OH", "PA", "MI", "IN", "NY", "CA", "TX", "FL", "IL", "WI", "KY", "TN", "NJ"),
+            Reviewer("Dr. Samuel Lindqvist", "167957672", "Medical Oncology", "Breast Oncology", 3, 700m, ["en", "sv"], ["Northeast Cancer Alliance"], true,
+                now, "NY", "NJ", "CT", "MA", "PA", "OH", "MI", "IL", "CA", "TX", "FL", "GA", "NC", "VA"),
+            Reviewer("Dr. Priya Raman", "186142719", "Cardiology", "Interventional Cardiology", 3, 600m, ["en", "hi", "ta"], ["Buckeye Heart Partners"], true,
+                now, "OH", "KY", "TN", "TX", "GA", "NC", "SC", "FL", "AL", "IN", "MI", "PA"),
+            Reviewer("Dr. Tomás Herrera", "101399841", "Neurology", "Movement Disorders", 2, 550m, ["en", "es"], ["Pacific Neurology Group"], false,
+                now, "CA", "AZ", "NV", "WA", "OR", "CO", "NM", "UT", "TX", "ID", "MT", "WY", "HI"),
+            Reviewer("Dr. Grace Adeyemi", "132847561", "Neurological Surgery", "Spine Neurosurgery", 3, 700m, ["en", "yo"], ["Riverside Orthopedics"], true,
+                now, "OH", "PA", "NY", "NJ", "MD", "VA", "DC", "DE", "WV", "KY", "IN", "MI", "IL", "WI", "MN"),
+            Reviewer("Dr. Daniel Cho", "145629837", "Orthopaedic Surgery", "Adult Reconstruction", 5, 500m, ["en", "ko"], ["Summit Joint Center"], true,
+                now, "CA", "WA", "OR", "NV", "AZ", "TX", "CO", "UT", "IL", "NY", "FL", "GA", "MA"),
+            Reviewer("Dr. Elena Petrova", "157382946", "Medical Oncology", "Thoracic Oncology", 3, 700m, ["en", "ru"], [], true,
+                now, "FL", "GA", "NC", "SC", "VA", "TN", "AL", "MS", "LA", "TX", "OH", "PA", "NY", "WA"),
+            Reviewer("Dr. Marcus Whitaker", "163829475", "Urology", "Urologic Oncology", 2, 650m, ["en"], ["Great Lakes Urology"], true,
+                now, "MI", "OH", "IN", "IL", "WI", "MN", "IA", "MO", "NY", "NJ", "PA", "TX", "CA"),
+            Reviewer("Dr. Lucía Fernández", "171938264", "Thoracic and Cardiac Surgery", "Cardiac Surgery", 2, 800m, ["en", "es", "pt"], ["Gulf Coast Heart Hospital"], true,
+                now, "TX", "LA", "OK", "NM", "AZ", "FL", "GA", "OH", "PA", "NY", "NJ", "CA"),
+            Reviewer("Dr. Hiroshi Tanaka", "182736495", "Cardiology", "Electrophysiology", 3, 600m, ["en", "ja"], [], true,
+                now, "CA", "OR", "NV", "AZ", "TX", "OH", "MI", "PA", "NY", "NJ", "MA", "FL"),
+            Reviewer("Dr. Amara Nwosu", "193847562", "Neurology", "Epilepsy", 3, 550m, ["en", "ig"], ["Midwest Epilepsy Center"], true,
+                now, "IN", "OH", "MI", "IL", "WI", "KY", "TN", "MO", "IA", "MN", "PA", "NY", "GA"),
+            Reviewer("Dr. Rachel Goldberg", "112938475", "Medical Genetics and Genomics", "Rare and Undiagnosed Disease", 2, 750m, ["en", "he"], [], true,
+                now, "MA", "NY", "NJ", "CT", "RI", "NH", "VT", "ME", "PA", "OH", "CA", "WA", "FL", "TX"),
         };
         db.Physicians.AddRange(reviewers);
 
@@ -260,12 +282,27 @@ public sealed class DemoSeeder(
             if (!await roles.RoleExistsAsync(role)) Check(await roles.CreateAsync(new AppRole(role)));
     }
 
-    static Physician Physician(string name, string npi, string specialty, string subspecialty, DateTimeOffset now, params string[] states)
+    static Physician Reviewer(string name, string npiBody, string specialty, string subspecialty, int capacity, decimal stipend,
+        string[] languages, string[] affiliations, bool imlc, DateTimeOffset now, params string[] states)
     {
-        var physician = Consilium.Features.Physicians.Physician.Create(name, npi, specialty, subspecialty, now);
+        var npi = npiBody + Npi.CheckDigit(npiBody);
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        for (var i = 0; i < states.Length; i++)
-            physician.License(states[i], $"{states[i]}-{100000 + i * 7919}", today.AddDays(40 + i * 61));
+        var seed = npiBody.Sum(c => c - '0');
+        var licenses = states.Select((state, i) =>
+        {
+            // Spread renewals: the first licence of some reviewers is due within 30 days, the second within 90.
+            var expires = i switch
+            {
+                0 when seed % 3 == 0 => today.AddDays(12 + seed % 15),
+                1 when seed % 2 == 0 => today.AddDays(45 + seed % 40),
+                _ => today.AddDays(120 + (i * 97 + seed * 13) % 600),
+            };
+            return new StateLicense(state, $"{state}{(100000 + (seed * 7919 + i * 104729) % 900000):D6}", expires.AddYears(-2 - i % 3), expires, imlc && i % 3 == 2);
+        }).ToList();
+        var physician = Physician.Create(name, npi, specialty, subspecialty, now);
+        physician.Update(new PhysicianProfile(npi, name, specialty, subspecialty, null,
+            [new BoardCertification($"American Board of {(specialty == "Medical Oncology" || specialty == "Cardiology" ? "Internal Medicine" : specialty)}", today.AddYears(4))],
+            licenses, imlc, languages.Where(l => Languages.Normalize(l) is not null).ToList(), capacity, stipend, affiliations, PhysicianStatus.Active), now);
         return physician;
     }
 
@@ -273,7 +310,12 @@ public sealed class DemoSeeder(
     {
         const string alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
         var chars = new char[16];
-        for (var i = 0; i < chars.Length; i++) chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        // Identity's policy wants a digit, a lower- and an upper-case letter; about one draw in six lacks one of them.
+        do
+        {
+            for (var i = 0; i < chars.Length; i++) chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        }
+        while (!chars.Any(char.IsDigit) || !chars.Any(char.IsLower) || !chars.Any(char.IsUpper));
         return $"{new string(chars, 0, 4)}-{new string(chars, 4, 4)}-{new string(chars, 8, 4)}-{new string(chars, 12, 4)}";
     }
 

@@ -38,6 +38,10 @@ public static class Policies
     public const string TriggersWork = "triggers.work";
     public const string ClaimsUpload = "claims.upload";
     public const string ClaimsJobs = "claims.jobs";
+    public const string NetworkRead = "network.read";
+    public const string NetworkManage = "network.manage";
+    public const string OfferRespond = "offer.respond";
+    public const string StipendManage = "stipend.manage";
     public const string SignedIn = "signed-in";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
@@ -78,6 +82,12 @@ public static class Policies
         [TriggersWork] = [Roles.Coordinator, Roles.ProgramAdmin],
         [ClaimsUpload] = [Roles.ProgramAdmin, Roles.Integration],
         [ClaimsJobs] = [Roles.Coordinator, Roles.ProgramAdmin, Roles.Integration],
+        // The specialist network is shared by every program: coordinators look it up to match; the program admin runs it.
+        [NetworkRead] = [Roles.Coordinator, Roles.ProgramAdmin],
+        [NetworkManage] = [Roles.ProgramAdmin],
+        // Only the physician offered a case answers the offer.
+        [OfferRespond] = [Roles.Reviewer],
+        [StipendManage] = [Roles.ProgramAdmin],
         [SignedIn] = [.. Roles.All],
     };
 

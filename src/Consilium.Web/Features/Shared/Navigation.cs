@@ -11,12 +11,12 @@ public static class Navigation
     public static IReadOnlyList<Link> For(string role) => role switch
     {
         Roles.Patient => [new("My requests", "/my"), new("New request", "/request")],
-        Roles.Coordinator => [new("Cases", "/cases"), new("Phone intake", "/intake"), new("Records", "/records"), new("Triggers", "/triggers")],
-        Roles.Reviewer => [new("My assignments", "/cases")],
+        Roles.Coordinator => [new("Cases", "/cases"), new("Phone intake", "/intake"), new("Records", "/records"), new("Triggers", "/triggers"), new("Network", "/network")],
+        Roles.Reviewer => [new("My assignments", "/cases"), new("Offers", "/offers")],
         Roles.ProgramAdmin =>
         [
             new("Cases", "/cases"), new("Phone intake", "/intake"), new("Triggers", "/triggers"), new("Programs", "/programs"), new("Sponsors", "/sponsors"),
-            new("Funds", "/funds"), new("Payments", "/payments"),
+            new("Funds", "/funds"), new("Payments", "/payments"), new("Network", "/network"),
         ],
         Roles.SponsorAnalyst => [new("Programs", "/programs")],
         Roles.Auditor => [new("Audit trail", "/audit")],

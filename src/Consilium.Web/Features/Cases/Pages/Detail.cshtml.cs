@@ -18,6 +18,9 @@ public sealed class DetailModel(CaseHandlers handlers, CurrentActor actor) : Pag
     public IReadOnlyList<CaseLifecycle.Transition> Actions =>
         Case is null ? [] : CaseLifecycle.From(Case.Status, Case.HeldFrom).Where(t => t.Roles.Contains(actor.Role)).ToList();
 
+    /// <summary>Coordinators and program admins match and offer the case to reviewers (Physicians/Pages/CaseMatching).</summary>
+    public bool CanMatch => Policies.RolesByPolicy[Policies.CaseAssign].Contains(actor.Role);
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await LoadAsync(id, ct);
 
     public async Task<IActionResult> OnPostTransitionAsync(Guid id, CaseStatus to, string? reason, int version, CancellationToken ct)
