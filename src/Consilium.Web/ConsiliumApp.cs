@@ -1,8 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Consilium.Features.Audit;
+using Consilium.Features.CareNavigation;
 using Consilium.Features.Cases;
 using Consilium.Features.Consents;
+using Consilium.Features.Consults;
+using Consilium.Features.Mail;
+using Consilium.Features.Opinions;
 using Consilium.Features.Records;
 using Consilium.Features.Demo;
 using Consilium.Features.Documents;
@@ -16,6 +20,7 @@ using Consilium.Features.Programs;
 using Consilium.Features.Security;
 using Consilium.Features.Sponsors;
 using Consilium.Infrastructure;
+using Consilium.Infrastructure.Outbox;
 using Consilium.Infrastructure.Persistence;
 using Consilium.Infrastructure.Storage;
 using Microsoft.AspNetCore.DataProtection;
@@ -79,6 +84,12 @@ public static class ConsiliumApp
         services.AddConsents();
         services.AddRecords();
         services.AddDocuments();
+        services.AddOutbox();
+        services.AddMail();
+        services.AddOutboxPage();
+        services.AddOpinions();
+        services.AddCareNavigation();
+        services.AddConsults();
         services.AddDemo(builder.Configuration);
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
@@ -131,6 +142,10 @@ public static class ConsiliumApp
         app.MapConsents();
         app.MapRecords();
         app.MapDocuments();
+        app.MapOpinions();
+        app.MapCareNavigation();
+        app.MapConsults();
+        app.MapOutbox();
         app.MapTokens();
         app.MapRazorPages();
         return app;

@@ -35,6 +35,15 @@ public static class Policies
     public const string PaymentManage = "payment.manage";
     public const string DocumentsUpload = "documents.upload";
     public const string DocumentsRead = "documents.read";
+    public const string OpinionWrite = "opinion.write";
+    public const string OpinionRead = "opinion.read";
+    public const string OpinionDeliver = "opinion.deliver";
+    public const string OpinionSla = "opinion.sla";
+    public const string CareManage = "care.manage";
+    public const string ConsultHost = "consult.host";
+    public const string ConsultBook = "consult.book";
+    public const string ConsultRead = "consult.read";
+    public const string OutboxRead = "outbox.read";
     public const string SignedIn = "signed-in";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
@@ -71,6 +80,20 @@ public static class Policies
         // The member sends their own records; staff file what facilities send. The member sees their own case's.
         [DocumentsUpload] = [Roles.Patient, Roles.Coordinator, Roles.ProgramAdmin],
         [DocumentsRead] = [Roles.Patient, Roles.Coordinator, Roles.ProgramAdmin, Roles.Reviewer],
+        // The review workspace and the opinion's authorship: the assigned reviewer only (checked per case by the handlers).
+        [OpinionWrite] = [Roles.Reviewer],
+        // Signed versions only; a draft is seen by its author alone.
+        [OpinionRead] = [Roles.Patient, Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin],
+        [OpinionDeliver] = [Roles.Coordinator, Roles.ProgramAdmin],
+        [OpinionSla] = [Roles.Coordinator, Roles.ProgramAdmin],
+        // Briefing, navigation and follow-ups are the care team's work.
+        [CareManage] = [Roles.Coordinator, Roles.ProgramAdmin],
+        [ConsultHost] = [Roles.Reviewer],
+        // Only the member books their own consult.
+        [ConsultBook] = [Roles.Patient],
+        [ConsultRead] = [Roles.Patient, Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin],
+        // Recipients and subjects of the platform's emails, never their bodies.
+        [OutboxRead] = [Roles.ProgramAdmin],
         [SignedIn] = [.. Roles.All],
     };
 
