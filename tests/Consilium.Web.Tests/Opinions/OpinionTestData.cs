@@ -122,4 +122,29 @@ public static class OpinionTestData
 
     /// <summary>The PDF's text with all runs of white space made single spaces, so wrapped lines read as sentences.</summary>
     public static string Text(byte[] pdf) => Regex.Replace(string.Join(" ", PdfText.Extract(pdf)), @"\s+", " ");
+
+    /// <summary>The first email the pickup delivery wrote into the app's outbox folder that satisfies <paramref name="match"/>.</summary>
+    public static async Task<MimeKit.MimeMessage> PickedUpAsync(TestApp app, Func<MimeKit.MimeMessage, bool> match)
+    {
+        var folder = Path.Combine(app.DataDirectory, "outbox");
+        for (var i = 0; i < 200; i++)
+        {
+            if (Directory.Exists(folder))
+            {
+                foreach (var file in Directory.GetFiles(folder, "*.eml"))
+                {
+                    var message = await MimeKit.MimeMessage.LoadAsync(file);
+                    if (match(message)) return message;
+                }
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("No matching email in " + folder);
+    }
+
+    public static IEnumerable<MimeKit.MimeMessage> PickedUp(TestApp app)
+    {
+        var folder = Path.Combine(app.DataDirectory, "outbox");
+        return Directory.Exists(folder) ? Directory.GetFiles(folder, "*.eml").Select(f => MimeKit.MimeMessage.Load(f)).ToList() : [];
+    }
 }
