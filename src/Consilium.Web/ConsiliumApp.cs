@@ -1,8 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Consilium.Features.Audit;
+using Consilium.Features.CareNavigation;
 using Consilium.Features.Cases;
 using Consilium.Features.Consents;
+using Consilium.Features.Consults;
+using Consilium.Features.Mail;
+using Consilium.Features.Opinions;
 using Consilium.Features.Records;
 using Consilium.Features.Demo;
 using Consilium.Features.Documents;
@@ -18,6 +22,7 @@ using Consilium.Features.Security;
 using Consilium.Features.Triggers;
 using Consilium.Features.Sponsors;
 using Consilium.Infrastructure;
+using Consilium.Infrastructure.Outbox;
 using Consilium.Infrastructure.Persistence;
 using Consilium.Infrastructure.Storage;
 using Microsoft.AspNetCore.DataProtection;
@@ -83,6 +88,12 @@ public static class ConsiliumApp
         services.AddDocuments();
         services.AddTriggers();
         services.AddNetwork();
+        services.AddOutbox();
+        services.AddMail();
+        services.AddOutboxPage();
+        services.AddOpinions();
+        services.AddCareNavigation();
+        services.AddConsults();
         services.AddDemo(builder.Configuration);
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
@@ -137,6 +148,10 @@ public static class ConsiliumApp
         app.MapDocuments();
         app.MapTriggers();
         app.MapNetwork();
+        app.MapOpinions();
+        app.MapCareNavigation();
+        app.MapConsults();
+        app.MapOutbox();
         app.MapTokens();
         app.MapRazorPages();
         return app;

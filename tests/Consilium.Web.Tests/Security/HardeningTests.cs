@@ -81,7 +81,7 @@ public sealed class HardeningTests(AppFixture fixture) : IClassFixture<AppFixtur
         Assert.Equal([assigned.ToString()], body["items"]!.AsArray().Select(i => (string?)i!["id"]));
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/cases/{other}")).StatusCode);
         Assert.Equal("no-store", list.Headers.CacheControl?.ToString());
-        Assert.Equal(HttpStatusCode.OK, (await client.PostJsonAsync($"/api/cases/{assigned}/transitions", new { to = "OpinionDelivered" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostJsonAsync($"/api/cases/{assigned}/transitions", new { to = "CollectingRecords", reason = "Need the MRI" })).StatusCode);
     }
 
     [Theory]

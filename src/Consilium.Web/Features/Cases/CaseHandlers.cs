@@ -112,6 +112,9 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
 
             // The packet is judged only for a move the lifecycle allows this user; anything else fails as usual below.
             var move = CaseLifecycle.Find(@case.Status, @case.HeldFrom, request.To.Value);
+            // Only signing delivers an opinion: a bare move to OpinionDelivered without a signed version is refused.
+            if (request.To == CaseStatus.OpinionDelivered && move is not null && move.Roles.Contains(user.Role))
+                await Opinions.OpinionHandlers.RequireSignedAsync(db, @case.Id, ct);
             var overrideNote = request.To == CaseStatus.ReadyForReview && move is not null && move.Roles.Contains(user.Role)
                 ? await PacketGateAsync(@case, request, ct) : null;
             @case.TransitionTo(request.To.Value, user.Actor, request.Reason, clock.GetUtcNow());

@@ -42,6 +42,15 @@ public static class Policies
     public const string NetworkManage = "network.manage";
     public const string OfferRespond = "offer.respond";
     public const string StipendManage = "stipend.manage";
+    public const string OpinionWrite = "opinion.write";
+    public const string OpinionRead = "opinion.read";
+    public const string OpinionDeliver = "opinion.deliver";
+    public const string OpinionSla = "opinion.sla";
+    public const string CareManage = "care.manage";
+    public const string ConsultHost = "consult.host";
+    public const string ConsultBook = "consult.book";
+    public const string ConsultRead = "consult.read";
+    public const string OutboxRead = "outbox.read";
     public const string SignedIn = "signed-in";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
@@ -88,6 +97,20 @@ public static class Policies
         // Only the physician offered a case answers the offer.
         [OfferRespond] = [Roles.Reviewer],
         [StipendManage] = [Roles.ProgramAdmin],
+        // The review workspace and the opinion's authorship: the assigned reviewer only (checked per case by the handlers).
+        [OpinionWrite] = [Roles.Reviewer],
+        // Signed versions only; a draft is seen by its author alone.
+        [OpinionRead] = [Roles.Patient, Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin],
+        [OpinionDeliver] = [Roles.Coordinator, Roles.ProgramAdmin],
+        [OpinionSla] = [Roles.Coordinator, Roles.ProgramAdmin],
+        // Briefing, navigation and follow-ups are the care team's work.
+        [CareManage] = [Roles.Coordinator, Roles.ProgramAdmin],
+        [ConsultHost] = [Roles.Reviewer],
+        // Only the member books their own consult.
+        [ConsultBook] = [Roles.Patient],
+        [ConsultRead] = [Roles.Patient, Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin],
+        // Recipients and subjects of the platform's emails, never their bodies.
+        [OutboxRead] = [Roles.ProgramAdmin],
         [SignedIn] = [.. Roles.All],
     };
 

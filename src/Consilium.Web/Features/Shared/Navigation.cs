@@ -11,12 +11,17 @@ public static class Navigation
     public static IReadOnlyList<Link> For(string role) => role switch
     {
         Roles.Patient => [new("My requests", "/my"), new("New request", "/request")],
-        Roles.Coordinator => [new("Cases", "/cases"), new("Phone intake", "/intake"), new("Records", "/records"), new("Triggers", "/triggers"), new("Network", "/network")],
-        Roles.Reviewer => [new("My assignments", "/cases"), new("Offers", "/offers")],
+        Roles.Coordinator =>
+        [
+            new("Cases", "/cases"), new("Phone intake", "/intake"), new("Records", "/records"), new("Triggers", "/triggers"),
+            new("Network", "/network"), new("Opinion SLA", "/opinions/sla"), new("Follow-ups", "/follow-ups"),
+        ],
+        Roles.Reviewer => [new("My assignments", "/cases"), new("Offers", "/offers"), new("Video consults", "/consults")],
         Roles.ProgramAdmin =>
         [
             new("Cases", "/cases"), new("Phone intake", "/intake"), new("Triggers", "/triggers"), new("Programs", "/programs"), new("Sponsors", "/sponsors"),
-            new("Funds", "/funds"), new("Payments", "/payments"), new("Network", "/network"),
+            new("Funds", "/funds"), new("Payments", "/payments"), new("Network", "/network"), new("Opinion SLA", "/opinions/sla"),
+            new("Follow-ups", "/follow-ups"), new("Outbox", "/outbox"),
         ],
         Roles.SponsorAnalyst => [new("Programs", "/programs")],
         Roles.Auditor => [new("Audit trail", "/audit")],
