@@ -11,12 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Consilium.Features.Triggers;
 
 /// <summary>Wakes this node's runner when a scan was queued here, instead of waiting for the next poll.</summary>
-internal sealed class ScanSignal
-{
-    readonly SemaphoreSlim _semaphore = new(0);
-    public void Notify() { if (_semaphore.CurrentCount == 0) _semaphore.Release(); }
-    public Task WaitAsync(CancellationToken ct) => _semaphore.WaitAsync(ct);
-}
+internal sealed class ScanSignal : Infrastructure.WakeSignal;
 
 /// <summary>
 /// Runs queued scans, one at a time per node. A job is claimed with one conditional UPDATE (queued, or running with a
@@ -45,12 +40,8 @@ internal sealed partial class ScanJobRunner(IServiceScopeFactory scopes, ScanSig
             {
                 LogPassFailed(logger, e.GetType().Name);
             }
-            using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var delay = Task.Delay(options.Value.PollInterval, wake.Token);
-            var signalled = signal.WaitAsync(wake.Token);
-            try { await Task.WhenAny(delay, signalled); }
-            finally { await wake.CancelAsync(); }
-            await Task.WhenAll(delay, signalled).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // Polling is on the wall clock, not the injected one: nodes must find each other's queued scans in real time.
+            await signal.WaitAsync(options.Value.PollInterval, TimeProvider.System, stoppingToken);
         }
     }
 

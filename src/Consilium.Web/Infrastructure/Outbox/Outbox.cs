@@ -41,14 +41,7 @@ public sealed class OutboxOptions
 }
 
 /// <summary>Wakes this node's dispatcher at once after a unit of work committed outbox messages.</summary>
-public sealed class OutboxSignal
-{
-    readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
-    public void Notify() => _channel.Writer.TryWrite(true);
-
-    internal async Task WaitAsync(CancellationToken ct) => await _channel.Reader.ReadAsync(ct);
-}
+public sealed class OutboxSignal : WakeSignal;
 
 /// <summary>
 /// Adds messages to the current unit of work. Call <see cref="Notify"/> after the save that commits them, so this node

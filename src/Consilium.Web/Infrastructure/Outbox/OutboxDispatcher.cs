@@ -111,18 +111,7 @@ internal sealed partial class OutboxWorker(
                 LogPassFailed(logger, e.GetType().Name);
             }
 
-            using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var delay = Task.Delay(options.Value.PollInterval, clock, wake.Token);
-            var signalled = signal.WaitAsync(wake.Token);
-            try
-            {
-                await Task.WhenAny(delay, signalled);
-            }
-            finally
-            {
-                await wake.CancelAsync();
-            }
-            await Task.WhenAll(delay, signalled).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            await signal.WaitAsync(options.Value.PollInterval, clock, stoppingToken);
         }
     }
 
