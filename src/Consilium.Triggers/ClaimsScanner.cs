@@ -66,16 +66,7 @@ public static class ClaimsScanner
             var offset = before;
             using var file = new FileStream(input.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
             using var stream = new ProgressStream(file, read => options.Progress?.Report(new ScanProgress(offset + read, total, index, inputs.Count, input.Name)), options.ProgressEvery);
-            var format = Detect(file);
-            try
-            {
-                ReadOne(engine, stream, input.Name, format, options, filter, summary, cancellationToken);
-            }
-            catch (X12FormatException e) when (options.Lenient)
-            {
-                // Lenient reads still throw for what leaves a file unreadable (no ISA, UTF-16, truncation): list it, go on.
-                summary.Errors.Add(new ScanError(input.Name, e.Message));
-            }
+            ReadOne(engine, stream, input.Name, Detect(file), options, filter, summary, cancellationToken);
             summary.Files++;
             before += file.Length;
             summary.Bytes += file.Length;
@@ -100,15 +91,7 @@ public static class ClaimsScanner
         using var replay = new PrefixedStream(head.AsMemory(0, n), content);
         using var stream = new ProgressStream(replay, read => options.Progress?.Report(new ScanProgress(read, length, 0, 1, name)), options.ProgressEvery);
         var format = Detect(new MemoryStream(head, 0, n));
-        var filter = options.PreFilter ? engine.CreateFilter() : null;
-        try
-        {
-            ReadOne(engine, stream, name, format, options, filter, summary, cancellationToken);
-        }
-        catch (X12FormatException e) when (options.Lenient)
-        {
-            summary.Errors.Add(new ScanError(name, e.Message));
-        }
+        ReadOne(engine, stream, name, format, options, filter: options.PreFilter ? engine.CreateFilter() : null, summary, cancellationToken);
         summary.Files = 1;
         summary.Bytes = stream.Position;
         summary.Elapsed = clock.Elapsed;
@@ -156,6 +139,20 @@ public static class ClaimsScanner
     }
 
     static void ReadOne(TriggerEngine engine, Stream stream, string name, ScanFileFormat format, ScanOptions options, ClaimCodeFilter? filter,
+        ScanSummary summary, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Read(engine, stream, name, format, options, filter, summary, cancellationToken);
+        }
+        catch (X12FormatException e) when (options.Lenient)
+        {
+            // Lenient reads still throw for what leaves a file unreadable (no ISA, UTF-16, truncation): list it, go on.
+            summary.Errors.Add(new ScanError(name, e.Message));
+        }
+    }
+
+    static void Read(TriggerEngine engine, Stream stream, string name, ScanFileFormat format, ScanOptions options, ClaimCodeFilter? filter,
         ScanSummary summary, CancellationToken cancellationToken)
     {
         var mode = options.Lenient ? X12ErrorMode.Lenient : X12ErrorMode.Strict;

@@ -31,9 +31,7 @@ static class ClaimsCommands
         foreach (var option in new Option[] { rules, program, output, format, lenient, previous, asOf }) command.Options.Add(option);
         command.SetAction(async (parse, ct) => await ConsiliumCli.Guard(async () =>
         {
-            var inputs = parse.GetValue(files)!;
-            foreach (var f in inputs)
-                if (!f.Exists) throw new ArgumentException($"{f.FullName} does not exist.");
+            var inputs = Existing(parse.GetValue(files)!);
             var programId = parse.GetValue(program);
 
             RuleSet ruleSet;
@@ -106,6 +104,9 @@ static class ClaimsCommands
         return command;
     }
 
+    static FileInfo[] Existing(FileInfo[] files) =>
+        files.FirstOrDefault(f => !f.Exists) is { } missing ? throw new ArgumentException($"{missing.FullName} does not exist.") : files;
+
     static RuleSet LoadRules(FileInfo file)
     {
         try { return RuleSet.Load(file.FullName); }
@@ -131,9 +132,7 @@ static class ClaimsCommands
         foreach (var option in new Option[] { rules, from, to, json, lenient }) command.Options.Add(option);
         command.SetAction(async (parse, ct) => await ConsiliumCli.Guard(async () =>
         {
-            var inputs = parse.GetValue(files)!;
-            foreach (var f in inputs)
-                if (!f.Exists) throw new ArgumentException($"{f.FullName} does not exist.");
+            var inputs = Existing(parse.GetValue(files)!);
             var ruleSet = parse.GetValue(rules) is { } r ? LoadRules(r) : RuleSet.Default;
             var engine = new TriggerEngine(ruleSet);
             try

@@ -51,4 +51,10 @@ public static class CaseAccess
         var userId = user.UserId;
         return db.ProgramStaff.Where(s => s.UserId == userId).Select(s => s.ProgramId);
     }
+
+    /// <summary>Whether the user serves the program; the command line and background work (the system) serve every program.</summary>
+    public static async Task<bool> ServesProgramAsync(ConsiliumDbContext db, CurrentActor user, Guid programId, CancellationToken ct) =>
+        user.Role == Roles.System
+            ? await db.Programs.AnyAsync(p => p.Id == programId, ct)
+            : await ServedProgramIds(db, user).AnyAsync(p => p == programId, ct);
 }

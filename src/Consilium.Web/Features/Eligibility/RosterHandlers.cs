@@ -124,11 +124,7 @@ public sealed partial class RosterHandlers(ConsiliumDbContext db, CurrentActor u
         return new RosterCounts(records.Count, added, changed, terminated, unchanged, skipped);
     }
 
-    /// <summary>Staff serve the programs they are on; the command line (the system) serves every program.</summary>
-    async Task<bool> ServesAsync(Guid programId, CancellationToken ct) =>
-        user.Role == Roles.System
-            ? await db.Programs.AnyAsync(p => p.Id == programId, ct)
-            : await CaseAccess.ServedProgramIds(db, user).AnyAsync(p => p == programId, ct);
+    Task<bool> ServesAsync(Guid programId, CancellationToken ct) => CaseAccess.ServesProgramAsync(db, user, programId, ct);
 
     /// <summary>An 834 starts with "ISA" (after any whitespace or byte-order mark); anything else is read as CSV.</summary>
     static async Task<RosterFormat> SniffAsync(Stream stream, CancellationToken ct)

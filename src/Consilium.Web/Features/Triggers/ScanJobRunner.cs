@@ -200,7 +200,6 @@ internal sealed partial class ScanJobRunner(IServiceScopeFactory scopes, ScanSig
     {
         await db.Entry(job).ReloadAsync(ct);
         job.Fail(error.Length > 4000 ? error[..4000] : error, clock.GetUtcNow());
-        db.ChangeTracker.Entries().Where(e => e.Entity is TriggerCandidate).ToList().ForEach(e => e.State = EntityState.Detached);
         await db.SaveChangesAsync(ct);
     }
 

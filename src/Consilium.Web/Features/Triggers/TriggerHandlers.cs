@@ -168,10 +168,7 @@ internal sealed class TriggerHandlers(ConsiliumDbContext db, CurrentActor user, 
     public async Task<CandidateView> StartOutreachAsync(Guid candidateId, CancellationToken ct)
     {
         var candidate = await FindAsync(candidateId, ct);
-        if (candidate.MemberId is not { } memberId)
-            throw new ConflictException("The member is not on the program's roster: import the roster first.");
-        if (candidate.Status != CandidateStatus.Open)
-            throw new ConflictException($"Outreach can start only from the worklist; this candidate is {candidate.Status}.");
+        var memberId = candidate.MemberForOutreach();
         var program = await db.Programs.SingleAsync(p => p.Id == candidate.ProgramId, ct);
         var member = await db.Members.SingleAsync(m => m.Id == memberId, ct);
         var category = CategoryOf(candidate);
@@ -299,10 +296,7 @@ internal sealed class TriggerHandlers(ConsiliumDbContext db, CurrentActor user, 
         if (!await ServesAsync(programId, ct)) throw new NotFoundException("Program", programId);
     }
 
-    async Task<bool> ServesAsync(Guid programId, CancellationToken ct) =>
-        user.Role == Roles.System
-            ? await db.Programs.AnyAsync(p => p.Id == programId, ct)
-            : await CaseAccess.ServedProgramIds(db, user).AnyAsync(p => p == programId, ct);
+    Task<bool> ServesAsync(Guid programId, CancellationToken ct) => CaseAccess.ServesProgramAsync(db, user, programId, ct);
 
     /// <summary>The user's file name is kept as a label only (never a path): its last segment, printable, at most 200 characters.</summary>
     internal static string SafeName(string? fileName)

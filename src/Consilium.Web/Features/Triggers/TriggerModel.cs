@@ -148,10 +148,17 @@ public sealed class TriggerCandidate
         FoundAt = now, Version = 1,
     };
 
+    /// <summary>The roster member outreach would open a case for; refused unless the candidate is on the worklist and on the roster.</summary>
+    public Guid MemberForOutreach()
+    {
+        if (MemberId is not { } memberId) throw new ConflictException("The member is not on the program's roster: import the roster first.");
+        if (Status != CandidateStatus.Open) throw new ConflictException($"Outreach can start only from the worklist; this candidate is {Status}.");
+        return memberId;
+    }
+
     public void StartOutreach(Guid caseId)
     {
-        if (Status != CandidateStatus.Open) throw new ConflictException($"Outreach can start only from the worklist; this candidate is {Status}.");
-        if (MemberId is null) throw new ConflictException("The member is not on the program's roster: import the roster first.");
+        MemberForOutreach();
         (Status, CaseId) = (CandidateStatus.Outreach, caseId);
         Version++;
     }
