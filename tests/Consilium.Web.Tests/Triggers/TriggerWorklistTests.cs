@@ -179,6 +179,53 @@ public sealed class TriggerWorklistTests(AppFixture fixture) : IClassFixture<App
         File.Delete(path);
     }
 
+    /// <summary>The /triggers page: the worklist, and its forms for outreach, outcomes and dismissal.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]
+    public async Task WorklistPage_ShowsTheCandidates_AndItsFormsStartOutreachRecordOutcomesAndDismiss(DatabaseKind db)
+    {
+        var app = await fixture.AppAsync(db);
+        var scenario = await app.SeedScenarioAsync();
+        var program = scenario.ProgramId;
+        var (path, manifest) = Generate(seed: 23);
+        foreach (var member in manifest.Planted.Select(p => p.MemberId).Distinct()) await app.EnrollAsync(program, member);
+        var admin = await app.CreateUserAsync(Roles.ProgramAdmin, [program]);
+        using (var api = app.ClientFor(admin)) Assert.Equal("Succeeded", (string?)(await UploadAndWaitAsync(api, program, path))["status"]);
+        var open = await app.WithDbAsync(d => d.Set<TriggerCandidate>().AsNoTracking().Where(c => c.ProgramId == program).OrderByDescending(c => c.Priority).ToListAsync());
+        using var client = app.BrowserLikeClient(admin);
+        var page = $"/triggers?program={program}";
+
+        var html = await (await client.GetAsync(page)).Content.ReadAsStringAsync();
+        Assert.All(open, c => Assert.Contains(System.Net.WebUtility.HtmlEncode(c.Sentence), html));
+
+        async Task<(HttpStatusCode Status, string Html)> PostAsync(string handler, params (string Name, string Value)[] fields)
+        {
+            var form = await (await client.GetAsync(page)).Content.ReadAsStringAsync();
+            var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+            using var content = new FormUrlEncodedContent([new("__RequestVerificationToken", token), new("program", program.ToString()),
+                .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]);
+            var response = await client.PostAsync($"/triggers?handler={handler}", content);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var outreach = await PostAsync("Outreach", ("candidate", open[0].Id.ToString()));
+        Assert.Equal(HttpStatusCode.OK, outreach.Status);
+        Assert.Contains("Outreach started", outreach.Html);
+        var again = await PostAsync("Outreach", ("candidate", open[0].Id.ToString()));
+        Assert.Equal(HttpStatusCode.Conflict, again.Status);
+        Assert.Contains("Outreach can start only from the worklist", again.Html);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("Outcome", ("candidate", open[0].Id.ToString()), ("outcome", "NoAnswer"))).Status);
+        var noReason = await PostAsync("Dismiss", ("candidate", open[1].Id.ToString()), ("reason", ""));
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.Status);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("Dismiss", ("candidate", open[1].Id.ToString()), ("reason", "Already seen by a specialist"))).Status);
+
+        var after = await app.WithDbAsync(d => d.Set<TriggerCandidate>().AsNoTracking().Where(c => c.Id == open[0].Id || c.Id == open[1].Id).ToDictionaryAsync(c => c.Id));
+        Assert.Equal((CandidateStatus.Outreach, OutreachOutcome.NoAnswer), (after[open[0].Id].Status, after[open[0].Id].Outcome));
+        Assert.NotNull(after[open[0].Id].CaseId);
+        Assert.Equal((CandidateStatus.Dismissed, "Already seen by a specialist"), (after[open[1].Id].Status, after[open[1].Id].SuppressionReason));
+        File.Delete(path);
+    }
+
     [Fact]
     public async Task AFileDroppedIntoTheWatchedFolder_IsTakenStoredAndScanned()
     {
