@@ -11,21 +11,21 @@ namespace Consilium.Benchmarks.Network;
 /// <summary>
 /// Matching one lumbar-fusion case in Ohio against a network of 10,000 physicians spread over the taxonomy, each with 12 to
 /// 15 licences. "Rank" is the decision alone over all 10,000 in memory; "Endpoint" is what GET /api/cases/{id}/matches
-/// does: load the physicians whose subspecialty can fit, their workload and turnaround from SQLite, then rank.
+/// does on SQLite: ask whether the network changed (and reload this node's copy if it did), read the fitting physicians'
+/// workload and turnaround, then rank.
 /// How to run: docs/performance.md, "Matching".
 /// </summary>
-[MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
-public class MatchingBenchmarks
+public abstract class MatchingFixture
 {
     public const int NetworkSize = 10_000;
 
-    List<MatchCandidate> _all = [];
-    List<MatchCandidate> _fitting = [];
-    MatchCriteria _criteria = null!;
+    protected List<MatchCandidate> _all = [];
+    protected List<MatchCandidate> _fitting = [];
+    protected MatchCriteria _criteria = null!;
     string _file = "";
-    DbContextOptions<ConsiliumDbContext> _options = null!;
+    protected DbContextOptions<ConsiliumDbContext> _options = null!;
     Case _case = null!;
+    protected readonly NetworkSnapshot _network = new();
 
     [GlobalSetup]
     public void Setup()
@@ -85,17 +85,52 @@ public class MatchingBenchmarks
         return list;
     }
 
+    protected async Task<int> EndpointAsync(NetworkSnapshot network)
+    {
+        await using var db = new ConsiliumDbContext(_options);
+        var (_, outcome, _) = await MatchingHandlers.ComputeAsync(db, network, _case, new NetworkOptions(), new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero), null, CancellationToken.None);
+        return outcome.Ranked.Count;
+    }
+}
+
+/// <summary>
+/// Matching one lumbar-fusion case in Ohio against a network of 10,000 physicians (see <see cref="MatchingFixture"/>).
+/// How to run: docs/performance.md, "Matching".
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+public class MatchingBenchmarks : MatchingFixture
+{
     [Benchmark(Baseline = true, Description = "Rank all 10,000 in memory")]
     public int RankAll() => ReviewerMatcher.Rank(_criteria, _all).Ranked.Count;
 
     [Benchmark(Description = "Rank the fitting ones in memory")]
     public int RankFitting() => ReviewerMatcher.Rank(_criteria, _fitting).Ranked.Count;
 
-    [Benchmark(Description = "Endpoint: load from SQLite and rank")]
-    public async Task<int> Endpoint()
+    [Benchmark(Description = "Endpoint, network unchanged since the last match")]
+    public Task<int> Endpoint() => EndpointAsync(_network);
+
+    int _toggle;
+
+    [IterationSetup(Target = nameof(EndpointAfterChange))]
+    public void ChangeOnePhysician()
     {
-        await using var db = new ConsiliumDbContext(_options);
-        var (_, outcome, _) = await MatchingHandlers.ComputeAsync(db, _case, new NetworkOptions(), new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero), null, CancellationToken.None);
-        return outcome.Ranked.Count;
+        using var db = new ConsiliumDbContext(_options);
+        var p = db.Physicians.OrderBy(x => x.Npi).First();
+        p.SetCapacity(1 + _toggle++ % 2, p.StipendPerOpinion, DateTimeOffset.UtcNow);
+        db.SaveChanges();
     }
+
+    [Benchmark(Description = "Endpoint, first match after one physician changed")]
+    public Task<int> EndpointAfterChange() => EndpointAsync(_network);
+
+}
+
+/// <summary>The first match on a node (or after an import that changed most of the network): every physician read.</summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5)]
+public class MatchingColdBenchmarks : MatchingFixture
+{
+    [Benchmark(Description = "Endpoint, first match on this node (whole network read)")]
+    public Task<int> EndpointCold() => EndpointAsync(new NetworkSnapshot());
 }

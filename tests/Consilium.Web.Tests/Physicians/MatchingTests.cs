@@ -4,6 +4,7 @@ using Consilium.Features.Cases;
 using Consilium.Features.Physicians;
 using Consilium.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Consilium.Tests.Physicians;
 
@@ -164,5 +165,49 @@ public sealed class MatchingTests
         var denied = await app.WithDbAsync(d => d.AuditEntries.CountAsync(a => a.ObjectType == "CaseMatches" && a.ObjectId == @case.Id.ToString()
             && a.Outcome == Features.Audit.AuditOutcome.Denied));
         Assert.Equal(1, denied);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]
+    public async Task Matches_FollowEveryChangeToTheNetwork_ReadingOnlyWhatChanged(DatabaseKind db)
+    {
+        await using var app = await TestApp.StartAsync(db);
+        var ana = await app.SpineSurgeonAsync("Dr. Ana Best", ("OH", Far));
+        await app.SpineSurgeonAsync("Dr. Ben Second", ("OH", Far));
+        var @case = await app.CaseAsync("OH");
+        using var coordinator = await app.CoordinatorAsync(@case);
+        var network = app.Services.GetRequiredService<NetworkSnapshot>();
+        async Task<JsonNode> MatchAsync() => await (await coordinator.GetAsync($"/api/cases/{@case.Id}/matches")).JsonAsync(HttpStatusCode.OK);
+        string[] Ranked(JsonNode body) => body["ranked"]!.AsArray().Select(r => (string)r!["name"]!).Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(["Dr. Ana Best", "Dr. Ben Second"], Ranked(await MatchAsync()));
+        var read = network.PhysiciansRead;
+        Assert.Equal(["Dr. Ana Best", "Dr. Ben Second"], Ranked(await MatchAsync()));
+        Assert.Equal(read, network.PhysiciansRead);
+
+        // A licence changed behind this node's back (another node, or a script through the domain): seen on the next match.
+        await app.WithDbAsync(async d =>
+        {
+            var p = await d.Physicians.SingleAsync(x => x.Id == ana.Id);
+            p.License("OH", "OH-LAPSED", NetworkTestData.Due.AddDays(-1), new DateOnly(2015, 1, 1));
+            await d.SaveChangesAsync();
+        });
+        var body = await MatchAsync();
+        Assert.Equal(["Dr. Ben Second"], Ranked(body));
+        Assert.Equal(["license-expired"], Codes(ByName(body["excluded"]!)["Dr. Ana Best"]));
+        Assert.Equal(read + 1, network.PhysiciansRead);
+
+        // A physician added, and one paused: both seen.
+        await app.SpineSurgeonAsync("Dr. Cy New", ("OH", Far));
+        await app.WithDbAsync(async d =>
+        {
+            var p = await d.Physicians.SingleAsync(x => x.Name == "Dr. Ben Second");
+            p.SetStatus(PhysicianStatus.Paused, app.Clock.GetUtcNow());
+            await d.SaveChangesAsync();
+        });
+        body = await MatchAsync();
+        Assert.Equal(["Dr. Cy New"], Ranked(body));
+        Assert.Equal(["paused"], Codes(ByName(body["excluded"]!)["Dr. Ben Second"]));
+        Assert.Equal(read + 3, network.PhysiciansRead);
     }
 }

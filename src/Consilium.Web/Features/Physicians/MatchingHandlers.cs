@@ -13,7 +13,8 @@ public sealed record MatchesView(Guid CaseId, string CaseNumber, string State, S
     int NetworkSize, int NotConsidered, IReadOnlyList<RankedReviewer> Ranked, IReadOnlyList<ExcludedReviewer> Excluded);
 
 /// <summary>Loads what <see cref="ReviewerMatcher"/> needs for one case and explains its answer.</summary>
-public sealed class MatchingHandlers(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, TimeProvider clock, IOptions<NetworkOptions> options)
+public sealed class MatchingHandlers(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, TimeProvider clock, IOptions<NetworkOptions> options,
+    NetworkSnapshot network)
 {
     public const string MemberEducationalNotice =
         "This is an educational consultation between physicians: the specialist advises your own doctor, who stays responsible " +
@@ -28,7 +29,7 @@ public sealed class MatchingHandlers(ConsiliumDbContext db, CurrentActor user, A
             await audit.RecordFailureAsync(AuditAction.Read, "CaseMatches", caseId, null, AuditOutcome.Denied, "case not visible to the user", ct);
             throw new NotFoundException("Case", caseId);
         }
-        var (criteria, outcome, size) = await ComputeAsync(db, @case, options.Value, now, null, ct);
+        var (criteria, outcome, size) = await ComputeAsync(db, network, @case, options.Value, now, null, ct);
         // The matching reads the case's diagnosis, procedure and state: an access to the member's information.
         audit.Record(AuditAction.Read, "CaseMatches", caseId, @case.MemberId, reason: $"{outcome.Ranked.Count} ranked, {outcome.Excluded.Count} excluded, {outcome.Mode}");
         await db.SaveChangesAsync(ct);
@@ -53,7 +54,7 @@ public sealed class MatchingHandlers(ConsiliumDbContext db, CurrentActor user, A
     /// Matches the case against the physicians whose taxonomy entry can fit it (the rest are counted, not loaded), plus
     /// <paramref name="include"/> whatever their fit. Returns the criteria, the outcome and the network's size.
     /// </summary>
-    internal static async Task<(MatchCriteria, MatchOutcome, int)> ComputeAsync(ConsiliumDbContext db, Case @case, NetworkOptions options,
+    internal static async Task<(MatchCriteria, MatchOutcome, int)> ComputeAsync(ConsiliumDbContext db, NetworkSnapshot network, Case @case, NetworkOptions options,
         DateTimeOffset now, Guid? include, CancellationToken ct)
     {
         var state = @case.StateOfResidence ?? await db.Members.Where(m => m.Id == @case.MemberId).Select(m => m.State).SingleAsync(ct);
@@ -61,12 +62,12 @@ public sealed class MatchingHandlers(ConsiliumDbContext db, CurrentActor user, A
             @case.DiagnosisCodes, @case.TreatmentCodes, @case.PreferredLanguage ?? "en", @case.PhysicianOrganization, @case.PhysicianNpi);
 
         var fitting = Taxonomy.Subspecialties.Where(s => ReviewerMatcher.Fit(s.Specialty, s.Name, criteria).Item1 > 0).ToList();
-        var subspecialties = fitting.Select(s => s.Name).ToList();
-        var specialties = fitting.Select(s => s.Specialty).Distinct().ToList();
-        var physicians = await db.Physicians.AsNoTracking()
-            .Where(p => (p.Subspecialty != null && subspecialties.Contains(p.Subspecialty)) || (p.Subspecialty == null && specialties.Contains(p.Specialty)) || p.Id == include)
-            .ToListAsync(ct);
-        var size = await db.Physicians.CountAsync(ct);
+        var subspecialties = fitting.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var specialties = fitting.Select(s => s.Specialty).ToHashSet(StringComparer.Ordinal);
+        var all = await network.GetAsync(db, ct);
+        var physicians = all.Where(p => (p.Subspecialty != null ? subspecialties.Contains(p.Subspecialty) : specialties.Contains(p.Specialty)) || p.Id == include)
+            .ToList();
+        var size = all.Count;
 
         var ids = physicians.Select(p => p.Id).ToList();
         var users = physicians.Where(p => p.UserId != null).Select(p => p.UserId!.Value).ToList();

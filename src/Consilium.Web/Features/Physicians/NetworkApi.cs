@@ -18,6 +18,7 @@ public static class NetworkApi
             .ValidateOnStart();
         services.AddScoped<PhysicianHandlers>();
         services.AddScoped<StateRules>();
+        services.AddSingleton<NetworkSnapshot>();
         services.AddScoped<MatchingHandlers>();
         services.AddScoped<OfferHandlers>();
         services.AddScoped<StipendHandlers>();

@@ -26,7 +26,8 @@ public sealed record MyOfferView(Guid Id, Guid CaseId, string CaseNumber, Condit
 /// a reason; a declined or expired offer goes to the next physician matching ranks, automatically. The lead's
 /// acceptance assigns the case (<see cref="Case.AssignReviewer"/>) and fixes its consult mode.
 /// </summary>
-public sealed class OfferHandlers(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, TimeProvider clock, IOptions<NetworkOptions> options)
+public sealed class OfferHandlers(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, TimeProvider clock, IOptions<NetworkOptions> options,
+    NetworkSnapshot network)
 {
     const string ObjectType = "ReviewerOffer";
 
@@ -72,7 +73,7 @@ public sealed class OfferHandlers(ConsiliumDbContext db, CurrentActor user, Audi
             var physician = await db.Physicians.AsNoTracking().SingleOrDefaultAsync(p => p.Id == physicianId, ct)
                 ?? throw new RuleViolationException("physicianId", "No physician with this id is in the network.");
 
-            var (criteria, outcome, _) = await MatchingHandlers.ComputeAsync(db, @case, options.Value, now, physicianId, ct);
+            var (criteria, outcome, _) = await MatchingHandlers.ComputeAsync(db, network, @case, options.Value, now, physicianId, ct);
             var mode = Mode(@case, offers, role, outcome);
             var ranked = outcome.Ranked.FirstOrDefault(r => r.PhysicianId == physicianId);
             var excluded = outcome.Excluded.FirstOrDefault(e => e.PhysicianId == physicianId);
@@ -178,7 +179,7 @@ public sealed class OfferHandlers(ConsiliumDbContext db, CurrentActor user, Audi
         {
             offer.Decline(request.Reason, now);
             audit.Record(AuditAction.Update, ObjectType, offer.Id, @case.MemberId, reason: "declined");
-            await ReofferAsync(db, audit, @case, offer, options.Value, now, ct);
+            await ReofferAsync(db, network, audit, @case, offer, options.Value, now, ct);
             await db.SaveChangesAsync(ct);
         }
         catch (Exception e) when (e is DomainException or DbUpdateException)
@@ -194,7 +195,7 @@ public sealed class OfferHandlers(ConsiliumDbContext db, CurrentActor user, Audi
     {
         offer.Expire(now);
         audit.Record(AuditAction.Update, ObjectType, offer.Id, @case.MemberId, reason: "expired: not accepted within the SLA");
-        await ReofferAsync(db, audit, @case, offer, options.Value, now, ct);
+        await ReofferAsync(db, network, audit, @case, offer, options.Value, now, ct);
         await db.SaveChangesAsync(ct);
     }
 
@@ -232,11 +233,11 @@ public sealed class OfferHandlers(ConsiliumDbContext db, CurrentActor user, Audi
     /// Offers the case, in the same role, to the best-ranked physician not offered it yet; records when there is none
     /// left. Added to the caller's unit of work.
     /// </summary>
-    internal static async Task<ReviewerOffer?> ReofferAsync(ConsiliumDbContext db, AuditTrail audit, Case @case, ReviewerOffer previous,
+    internal static async Task<ReviewerOffer?> ReofferAsync(ConsiliumDbContext db, NetworkSnapshot network, AuditTrail audit, Case @case, ReviewerOffer previous,
         NetworkOptions options, DateTimeOffset now, CancellationToken ct)
     {
         if (previous.Role == PanelRole.Lead ? @case.Status != CaseStatus.ReadyForReview : !PanelStages.Contains(@case.Status)) return null;
-        var (_, outcome, _) = await MatchingHandlers.ComputeAsync(db, @case, options, now, null, ct);
+        var (_, outcome, _) = await MatchingHandlers.ComputeAsync(db, network, @case, options, now, null, ct);
         // The offer being replaced is not yet saved as declined or expired: leave its physician out explicitly.
         var next = outcome.Ranked.FirstOrDefault(r => r.PhysicianId != previous.PhysicianId);
         if (next is null || (outcome.LocalPhysicianRequired && string.IsNullOrWhiteSpace(@case.PhysicianName)))

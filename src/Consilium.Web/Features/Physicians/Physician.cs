@@ -120,13 +120,29 @@ public sealed class Physician
         Touch(now);
     }
 
-    public void SetLanguages(params string[] languages) => Replace(_languages, languages);
+    public void SetLanguages(params string[] languages)
+    {
+        Replace(_languages, languages);
+        Version++;
+    }
 
-    public void SetAffiliations(params string[] affiliations) => Replace(_affiliations, affiliations);
+    public void SetAffiliations(params string[] affiliations)
+    {
+        Replace(_affiliations, affiliations);
+        Version++;
+    }
 
-    public void Certify(string board, DateOnly? expiresOn) => _boards.Add(new BoardCertification(board, expiresOn));
+    public void Certify(string board, DateOnly? expiresOn)
+    {
+        _boards.Add(new BoardCertification(board, expiresOn));
+        Version++;
+    }
 
-    public void LinkUser(Guid userId) => UserId = userId;
+    public void LinkUser(Guid userId)
+    {
+        UserId = userId;
+        Version++;
+    }
 
     /// <summary>A licence in <paramref name="state"/> that is issued and not expired on <paramref name="on"/> (the expiry day counts).</summary>
     public bool IsLicensedIn(string state, DateOnly on) => _licenses.Any(l => l.State == state && l.IsValidOn(on));
