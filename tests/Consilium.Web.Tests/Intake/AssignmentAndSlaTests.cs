@@ -65,8 +65,13 @@ public sealed class AssignmentAndSlaTests(AppFixture fixture) : IClassFixture<Ap
         var id = (string)referral["caseId"]!;
 
         var onTime = await RowAsync(worklist, program, id);
+        var overdueOnTime = await IdsAsync(worklist, $"/api/cases?programId={program}&overdue=true");
         app.Clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
         var late = await RowAsync(worklist, program, id);
+        var overdueLate = await IdsAsync(worklist, $"/api/cases?programId={program}&overdue=true");
+        var overduePage = await (await worklist.GetAsync($"/cases?program={program}&overdue=true&mine=true")).Content.ReadAsStringAsync();
+        using var otherNurse = app.ClientFor(await app.CreateUserAsync(Roles.Coordinator, [program]));
+        var notTheirs = await IdsAsync(otherNurse, $"/api/cases?programId={program}&mine=true");
         var page = await (await worklist.GetAsync($"/cases?q={referral["number"]}")).Content.ReadAsStringAsync();
         var intake = await (await worklist.GetAsync($"/api/cases/{id}/intake")).JsonAsync(HttpStatusCode.OK);
         await (await worklist.PostJsonAsync($"/api/cases/{id}/transitions", new { to = "Intake" })).JsonAsync(HttpStatusCode.OK);
@@ -77,7 +82,23 @@ public sealed class AssignmentAndSlaTests(AppFixture fixture) : IClassFixture<Ap
         Assert.Contains("data-testid=\"overdue\"", page);
         Assert.True((bool)intake["sla"]!["firstContact"]!["overdue"]!);
         Assert.False((bool)reached["firstContactOverdue"]!);
+        Assert.DoesNotContain(id, overdueOnTime);
+        Assert.Contains(id, overdueLate);
+        Assert.True((bool)late["assignedToMe"]!);
+        Assert.Contains((string)referral["number"]!, overduePage);
+        Assert.DoesNotContain(id, notTheirs);
+
+        // Contacted, but the packet is not complete by its due date (7 days): overdue again, for the packet.
+        Assert.DoesNotContain(id, await IdsAsync(worklist, $"/api/cases?programId={program}&overdue=true"));
+        app.Clock.Advance(TimeSpan.FromDays(7));
+        var packetLate = await RowAsync(worklist, program, id);
+        Assert.True((bool)packetLate["packetOverdue"]!);
+        Assert.Contains(id, await IdsAsync(worklist, $"/api/cases?programId={program}&overdue=true&mine=true"));
+        Assert.Contains("data-testid=\"packet-overdue\"", await (await worklist.GetAsync($"/cases?q={referral["number"]}")).Content.ReadAsStringAsync());
     }
+
+    static async Task<List<string>> IdsAsync(HttpClient client, string url) =>
+        (await (await client.GetAsync(url)).JsonAsync(HttpStatusCode.OK))["items"]!.AsArray().Select(i => (string)i!["id"]!).ToList();
 
     static async Task<System.Text.Json.Nodes.JsonNode> RowAsync(HttpClient client, Guid program, string id)
     {

@@ -24,6 +24,9 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
         return view;
     }
 
+    /// <summary>The stages in which the records packet is still being put together.</summary>
+    static readonly CaseStatus[] PacketStages = [CaseStatus.Referred, CaseStatus.Intake, CaseStatus.AwaitingConsent, CaseStatus.CollectingRecords];
+
     public async Task<CasePage> ListAsync(CaseListFilter filter, CancellationToken ct)
     {
         var page = Math.Max(1, filter.Page ?? 1);
@@ -32,6 +35,13 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
         var cases = db.Cases.AsNoTracking().VisibleTo(db, user, now);
         if (filter.Status is { } status) cases = cases.Where(c => c.Status == status);
         if (filter.ProgramId is { } programId) cases = cases.Where(c => c.ProgramId == programId);
+        var me = user.UserId;
+        if (filter.Mine) cases = cases.Where(c => me != null && c.CoordinatorUserId == me);
+        // Overdue as the worklist shows it: first contact not made by its due time, or the packet not complete by its due
+        // date while the case is still before review (CaseSla gives the full per-case picture, on hold included).
+        if (filter.Overdue)
+            cases = cases.Where(c => (c.Status == CaseStatus.Referred && c.FirstContactDueAt != null && c.FirstContactDueAt < now)
+                || (PacketStages.Contains(c.Status) && c.PacketDueAt != null && c.PacketDueAt < now));
 
         var rows =
             from c in cases
@@ -50,7 +60,9 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
             .Skip((page - 1) * pageSize).Take(pageSize)
             .Select(r => new CaseSummary(r.c.Id, r.c.Number, r.c.ProgramId, r.p.Name, r.c.MemberId,
                 r.m.FirstName + " " + r.m.LastName, r.c.Status, r.c.Category, r.c.Version, r.c.CreatedAt, r.c.UpdatedAt,
-                r.c.FirstContactDueAt, r.c.Status == CaseStatus.Referred && r.c.FirstContactDueAt != null && r.c.FirstContactDueAt < now))
+                r.c.FirstContactDueAt, r.c.Status == CaseStatus.Referred && r.c.FirstContactDueAt != null && r.c.FirstContactDueAt < now,
+                r.c.PacketDueAt, PacketStages.Contains(r.c.Status) && r.c.PacketDueAt != null && r.c.PacketDueAt < now,
+                me != null && r.c.CoordinatorUserId == me))
             .ToListAsync(ct);
 
         // A list shows members' names: each row returned is an access to that member's information.

@@ -33,7 +33,10 @@ public sealed record CaseSummary(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? FirstContactDueAt = null,
-    bool FirstContactOverdue = false);
+    bool FirstContactOverdue = false,
+    DateTimeOffset? PacketDueAt = null,
+    bool PacketOverdue = false,
+    bool AssignedToMe = false);
 
 public sealed record CasePage(IReadOnlyList<CaseSummary> Items, int Page, int PageSize, int Total);
 
@@ -44,4 +47,6 @@ public sealed record CreateCaseRequest(Guid? ProgramId, Guid? MemberId, Conditio
 /// <summary><see cref="Override"/> moves an incomplete packet to review anyway; it needs a reason and is audited as such.</summary>
 public sealed record TransitionRequest(CaseStatus? To, string? Reason, int? Version, bool? Override = null);
 
-public sealed record CaseListFilter(CaseStatus? Status, Guid? ProgramId, string? Search, int? Page, int? PageSize);
+/// <param name="Overdue">Only cases past a first-contact or packet SLA (see <see cref="CaseHandlers.ListAsync"/>).</param>
+/// <param name="Mine">Only cases whose coordinator is the signed-in user.</param>
+public sealed record CaseListFilter(CaseStatus? Status, Guid? ProgramId, string? Search, int? Page, int? PageSize, bool Overdue = false, bool Mine = false);

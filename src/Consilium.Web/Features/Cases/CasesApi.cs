@@ -21,7 +21,8 @@ public static class CasesApi
     }
 
     static async Task<Ok<CasePage>> List([AsParameters] CaseListQuery query, CaseHandlers handlers, CancellationToken ct) =>
-        TypedResults.Ok(await handlers.ListAsync(new CaseListFilter(query.Status, query.ProgramId, query.Q, query.Page, query.PageSize), ct));
+        TypedResults.Ok(await handlers.ListAsync(new CaseListFilter(query.Status, query.ProgramId, query.Q, query.Page, query.PageSize,
+            query.Overdue ?? false, query.Mine ?? false), ct));
 
     static async Task<Created<CaseView>> Create(CreateCaseRequest request, CaseHandlers handlers, HttpContext http, CancellationToken ct)
     {
@@ -52,5 +53,7 @@ public static class CasesApi
         [FromQuery] Guid? ProgramId,
         [FromQuery] string? Q,
         [FromQuery] int? Page,
-        [FromQuery] int? PageSize);
+        [FromQuery] int? PageSize,
+        [FromQuery] bool? Overdue,
+        [FromQuery] bool? Mine);
 }
