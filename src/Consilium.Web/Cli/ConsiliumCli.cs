@@ -35,6 +35,7 @@ public static class ConsiliumCli
         root.Subcommands.Add(ClaimsCommands.GenerateClaims());
         root.Subcommands.Add(ClaimsCommands.Backtest());
         root.Subcommands.Add(PhysiciansCommand(db));
+        root.Subcommands.Add(LoadTestCommand.Create());
         return await root.Parse(args).InvokeAsync();
     }
 

@@ -23,6 +23,10 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
             return false;
         }
         http.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        if (problem.Status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status507InsufficientStorage)
+            LogUnavailable(logger, exception.GetType().FullName ?? "exception", http.TraceIdentifier, problem.Status.Value);
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+            http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
@@ -55,6 +59,22 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
             Detail = "The stored copy of this document does not authenticate: it was altered or damaged at rest. Nothing of it was sent. The incident is logged; ask an administrator to restore it from backup.",
             Extensions = { ["code"] = "document-integrity" },
         },
+        // The database went away (restart, failover, connection cut) or is refusing connections for a moment. The
+        // transaction was rolled back with its connection; the request can be repeated as it was.
+        _ when IsTransientDatabaseFailure(exception) => new ProblemDetails
+        {
+            Status = 503,
+            Title = "Database unavailable",
+            Detail = $"The database could not be reached or dropped the connection; nothing of this request was saved. Try again in {RetryAfterSeconds} seconds.",
+            Extensions = { ["code"] = "database-unavailable" },
+        },
+        _ when exception is Storage.StorageFullException || IsDiskFull(exception) => new ProblemDetails
+        {
+            Status = 507,
+            Title = "Storage full",
+            Detail = "The document storage has no space left; nothing of this request was saved. An administrator has to free or add space.",
+            Extensions = { ["code"] = "storage-full" },
+        },
         Features.Documents.DocumentRejectedException e => new ProblemDetails { Status = e.Status, Title = e.Title, Detail = e.Message, Extensions = { ["code"] = e.Code } },
         BadHttpRequestException { InnerException: JsonException json } => Validation(JsonField(json.Path), DescribeJsonError(json, requestType)),
         BadHttpRequestException e when e.StatusCode == 413 => new ProblemDetails { Status = 413, Title = "Request body too large", Detail = "The request body is larger than this endpoint accepts." },
@@ -63,6 +83,37 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
         BadHttpRequestException e => new ProblemDetails { Status = e.StatusCode, Title = "Bad request", Detail = SafeBadRequestDetail(e) },
         _ => null,
     };
+
+    /// <summary>What a 503 asks the client to wait: about as long as a PostgreSQL restart or a failover takes.</summary>
+    internal const int RetryAfterSeconds = 5;
+
+    /// <summary>
+    /// A connection-level failure of the database anywhere in the chain: Npgsql's own verdict (socket closed, server
+    /// shutting down, too many connections, serialization failure) or SQLite's busy/locked after its timeout.
+    /// </summary>
+    internal static bool IsTransientDatabaseFailure(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Npgsql.PostgresException pg when pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P0", StringComparison.Ordinal)
+                                                   || pg.SqlState == "53300" || pg.IsTransient:
+                case Npgsql.NpgsqlException { IsTransient: true }:
+                case Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 }:
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>ENOSPC (28) or EDQUOT (122) on Linux, ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows, anywhere in the chain.</summary>
+    internal static bool IsDiskFull(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is IOException io && (io.HResult is 28 or 122 or unchecked((int)0x80070070) or unchecked((int)0x80070027))) return true;
+        return false;
+    }
 
     internal static ValidationProblemDetails Validation(string field, string message) =>
         new(new Dictionary<string, string[]> { [field] = [message] }) { Status = 400, Title = "The request is not valid" };
@@ -157,6 +208,9 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
         e.Message.StartsWith("Required parameter", StringComparison.Ordinal) || e.Message.StartsWith("Implicit body inferred", StringComparison.Ordinal)
             ? e.Message
             : "The request could not be read.";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database or storage unavailable ({ExceptionType}) for request {TraceId}; answered {Status}")]
+    static partial void LogUnavailable(ILogger logger, string exceptionType, string traceId, int status);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} for request {TraceId} at {StackTrace}")]
     static partial void LogUnhandled(ILogger logger, string exceptionType, string traceId, string stackTrace);

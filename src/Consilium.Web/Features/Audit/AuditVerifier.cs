@@ -165,7 +165,9 @@ internal sealed partial class AuditAnchorTimer(IServiceScopeFactory scopes, Micr
                 await using var scope = scopes.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<AuditAnchoring>().AnchorAsync(stoppingToken);
             }
-            catch (Exception e) when (e is DbUpdateException or InvalidOperationException or IOException)
+            // Any failure, a lost database connection included: an exception escaping a BackgroundService stops the host,
+            // and one node's anchor is not worth the node. The next tick tries again.
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogFailed(logger, e.GetType().Name);
             }

@@ -26,3 +26,7 @@ internal sealed class DocumentTooLargeException(long limitBytes)
 {
     public long LimitBytes { get; } = limitBytes;
 }
+
+/// <summary>The storage path has no room for the blob (ENOSPC, a quota, or space that could not be reserved); nothing was stored. Callers answer 507.</summary>
+internal sealed class StorageFullException(IOException inner)
+    : IOException("The document storage is full; nothing was stored.", inner);

@@ -101,11 +101,16 @@ internal sealed partial class DocumentStore(IOptions<DocumentStorageOptions> opt
             LogWritten(logger, id, length, masterKey.Id);
             return new StoredBlob(id, length, sha256);
         }
-        catch
+        catch (Exception e)
         {
-            if (file is not null) await file.DisposeAsync();
+            if (file is not null)
+            {
+                try { await file.DisposeAsync(); }
+                catch (IOException) { } // the temporary file is deleted below whatever its state
+            }
             TryDelete(temp);
             if (renamed) TryDelete(path); // a rename that cannot be made durable is not reported as stored
+            if (e is IOException io && e is not StorageFullException && IsOutOfSpace(io, declared)) throw new StorageFullException(io);
             throw;
         }
         finally
@@ -163,6 +168,18 @@ internal sealed partial class DocumentStore(IOptions<DocumentStorageOptions> opt
             filled += read;
         }
         return filled;
+    }
+
+    /// <summary>
+    /// ENOSPC or EDQUOT from a write; or a failed reservation (its IOException carries no error code) when the volume
+    /// indeed has less room than was asked for.
+    /// </summary>
+    bool IsOutOfSpace(IOException e, long? declared)
+    {
+        if (e.HResult is 28 or 122) return true;
+        if (declared is not { } known) return false;
+        try { return new DriveInfo(_root).AvailableFreeSpace < EncryptedLength(known); }
+        catch (IOException) { return false; }
     }
 
     static long EncryptedLength(long plaintextLength)
