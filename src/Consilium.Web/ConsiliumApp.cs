@@ -10,6 +10,7 @@ using Consilium.Features.Opinions;
 using Consilium.Features.Records;
 using Consilium.Features.Demo;
 using Consilium.Features.Documents;
+using Consilium.Features.Fhir;
 using Consilium.Features.Eligibility;
 using Consilium.Features.Funding;
 using Consilium.Features.Health;
@@ -94,6 +95,7 @@ public static class ConsiliumApp
         services.AddOpinions();
         services.AddCareNavigation();
         services.AddConsults();
+        services.AddFhir();
         services.AddDemo(builder.Configuration);
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
@@ -124,6 +126,7 @@ public static class ConsiliumApp
             RequestPath = "/assets",
         });
         app.UseRouting();
+        app.UseFhirOperationOutcomes();
         app.UseRequestLimits();
         app.UseRateLimiter();
         app.UseAuthentication();
@@ -153,6 +156,7 @@ public static class ConsiliumApp
         app.MapConsults();
         app.MapOutbox();
         app.MapTokens();
+        app.MapFhir();
         app.MapRazorPages();
         return app;
     }
