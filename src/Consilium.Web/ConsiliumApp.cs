@@ -11,6 +11,7 @@ using Consilium.Features.Records;
 using Consilium.Features.Demo;
 using Consilium.Features.Documents;
 using Consilium.Features.Fhir;
+using Consilium.Features.Imaging;
 using Consilium.Features.Eligibility;
 using Consilium.Features.Funding;
 using Consilium.Features.Health;
@@ -96,6 +97,7 @@ public static class ConsiliumApp
         services.AddCareNavigation();
         services.AddConsults();
         services.AddFhir();
+        services.AddImaging();
         services.AddDemo(builder.Configuration);
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);

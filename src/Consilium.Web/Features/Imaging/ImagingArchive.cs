@@ -1,0 +1,169 @@
+using System.IO.Compression;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Consilium.Features.Audit;
+using Consilium.Features.Documents;
+using Consilium.Features.Identity;
+using Consilium.Infrastructure.Outbox;
+using Consilium.Infrastructure.Persistence;
+using Consilium.Infrastructure.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Consilium.Features.Imaging;
+
+/// <summary>
+/// The DICOMweb archive (Orthanc with its DICOMweb plugin) that case studies are copied to. Off unless
+/// <see cref="OrthancUrl"/> is set. The archive listens on loopback or a private network only: Consilium is the only
+/// client, with its own account.
+/// </summary>
+public sealed class ImagingOptions
+{
+    public const string Section = "Imaging";
+
+    /// <summary>Orthanc's HTTP address, e.g. http://127.0.0.1:8042. Empty: no archive, nothing is pushed.</summary>
+    public string? OrthancUrl { get; set; }
+
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+
+    /// <summary>The DICOMweb plugin's root on the Orthanc server.</summary>
+    public string DicomWebRoot { get; set; } = "/dicom-web/";
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(OrthancUrl);
+
+    internal static bool Validate(ImagingOptions o) =>
+        !o.Enabled || Uri.TryCreate(o.OrthancUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && o.DicomWebRoot.StartsWith('/');
+}
+
+public static class ImagingSetup
+{
+    public static IServiceCollection AddImaging(this IServiceCollection services)
+    {
+        services.AddOptions<ImagingOptions>().BindConfiguration(ImagingOptions.Section)
+            .Validate(ImagingOptions.Validate, "Imaging:OrthancUrl must be an absolute http(s) address and Imaging:DicomWebRoot start with '/'.")
+            .ValidateOnStart();
+        services.AddHttpClient<OrthancClient>();
+        services.AddScoped<ImagingOutbox>();
+        services.AddScoped<IOutboxHandler, StowOutboxHandler>();
+        return services;
+    }
+}
+
+/// <summary>Queues a stored document's DICOM instances for the archive, in the unit of work that stores the document.</summary>
+public sealed class ImagingOutbox(IOptions<ImagingOptions> options, OutboxWriter outbox)
+{
+    public bool Enabled => options.Value.Enabled;
+
+    /// <summary>After the save that committed a push: send it now rather than at the next poll.</summary>
+    public void Notify() => outbox.Notify();
+
+    internal void QueuePush(CaseDocument document)
+    {
+        if (!Enabled || document.Instances.Count == 0) return;
+        outbox.Add(StowOutboxHandler.KindName, JsonSerializer.Serialize(new StowPayload(document.Id)),
+            $"DICOMweb STOW-RS of document {document.Id} ({document.Instances.Count} instances)");
+    }
+}
+
+internal sealed record StowPayload(Guid DocumentId);
+
+/// <summary>Orthanc's REST and DICOMweb APIs, with the archive account's credentials.</summary>
+public sealed class OrthancClient
+{
+    readonly HttpClient _http;
+    readonly ImagingOptions _options;
+
+    public OrthancClient(HttpClient http, IOptions<ImagingOptions> options)
+    {
+        _http = http;
+        _options = options.Value;
+        if (_options.Enabled) _http.BaseAddress = new Uri(_options.OrthancUrl!.TrimEnd('/') + "/");
+        if (_options.Username is { Length: > 0 } user)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{_options.Password}")));
+        _http.Timeout = TimeSpan.FromMinutes(10);
+    }
+
+    /// <summary>
+    /// STOW-RS: one multipart/related request of application/dicom parts, streamed from the instances' sources (never
+    /// buffered whole). Throws when the archive does not take every instance, so the outbox tries again later.
+    /// </summary>
+    public async Task StoreAsync(IReadOnlyList<Func<CancellationToken, Task<Stream>>> instances, CancellationToken ct)
+    {
+        var content = new MultipartContent("related", "consilium-" + Guid.NewGuid().ToString("N"));
+        content.Headers.ContentType!.Parameters.Add(new NameValueHeaderValue("type", "\"application/dicom\""));
+        foreach (var open in instances)
+        {
+            var part = new StreamContent(await open(ct));
+            part.Headers.ContentType = new MediaTypeHeaderValue("application/dicom");
+            content.Add(part);
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, _options.DicomWebRoot.TrimStart('/') + "studies") { Content = content };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/dicom+json"));
+        using var response = await _http.SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode) throw new ArchiveException($"STOW-RS answered {(int)response.StatusCode}");
+        using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+        // 00081198 FailedSOPSequence: any failed instance makes the push fail as a whole (storing again is idempotent).
+        if (json.RootElement.TryGetProperty("00081198", out var failed) && failed.TryGetProperty("Value", out var items) && items.GetArrayLength() > 0)
+            throw new ArchiveException($"STOW-RS refused {items.GetArrayLength()} instance(s)");
+    }
+
+    /// <summary>QIDO-RS: whether the archive holds the study.</summary>
+    public async Task<bool> HasStudyAsync(string studyInstanceUid, CancellationToken ct)
+    {
+        using var response = await _http.GetAsync($"{_options.DicomWebRoot.TrimStart('/')}studies?StudyInstanceUID={Uri.EscapeDataString(studyInstanceUid)}", ct);
+        if (!response.IsSuccessStatusCode) throw new ArchiveException($"QIDO-RS answered {(int)response.StatusCode}");
+        var body = await response.Content.ReadAsStringAsync(ct);
+        return body.Length > 0 && JsonDocument.Parse(body).RootElement.GetArrayLength() > 0;
+    }
+}
+
+/// <summary>The archive refused or failed; the message says how, with no health information in it.</summary>
+public sealed class ArchiveException(string message) : Exception(message);
+
+/// <summary>
+/// Pushes one document's DICOM instances to the archive (the outbox retries it with back-off when the archive is down or
+/// refuses). A plain DICOM file goes as it is; an imaging CD (ZIP) goes instance by instance, the entries the DICOM
+/// index found. The push is audited as a disclosure to the archive.
+/// </summary>
+internal sealed class StowOutboxHandler(ConsiliumDbContext db, IDocumentStore store, OrthancClient archive, AuditTrail audit, CurrentActor actor) : IOutboxHandler
+{
+    public const string KindName = "imaging.stow";
+
+    public string Kind => KindName;
+
+    public async Task HandleAsync(string payload, CancellationToken ct)
+    {
+        if (!actor.IsAuthenticated) actor.Use(Actor.System("imaging archive"), "outbox");
+        var documentId = JsonSerializer.Deserialize<StowPayload>(payload)!.DocumentId;
+        var document = await db.Set<CaseDocument>().AsNoTracking().SingleOrDefaultAsync(d => d.Id == documentId, ct);
+        if (document is null) return; // removed since: nothing to push
+        var memberId = await db.Cases.Where(c => c.Id == document.CaseId).Select(c => c.MemberId).SingleAsync(ct);
+
+        if (document.Type == DocumentType.Dicom)
+        {
+            await archive.StoreAsync([c => store.OpenReadAsync(document.BlobId, c)], ct);
+        }
+        else
+        {
+            // A ZIP needs seeking; the decrypted blob streams forward only, so it goes through a temporary file.
+            var temp = Path.GetTempFileName();
+            try
+            {
+                await using (var source = await store.OpenReadAsync(document.BlobId, ct))
+                await using (var target = File.Create(temp)) await source.CopyToAsync(target, ct);
+                using var zip = ZipFile.OpenRead(temp);
+                var entries = document.Instances.Where(i => i.Entry is not null).Select(i => zip.GetEntry(i.Entry!)).OfType<ZipArchiveEntry>().ToList();
+                await archive.StoreAsync(entries.Select(e => (Func<CancellationToken, Task<Stream>>)(_ => Task.FromResult(e.Open()))).ToList(), ct);
+            }
+            finally
+            {
+                File.Delete(temp);
+            }
+        }
+        audit.Record(AuditAction.Export, "Document", document.Id, memberId, reason: $"pushed to the imaging archive (DICOMweb STOW-RS, {document.Instances.Count} instances)");
+        await db.SaveChangesAsync(ct);
+    }
+}

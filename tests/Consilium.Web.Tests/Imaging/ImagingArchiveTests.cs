@@ -1,0 +1,87 @@
+using System.Net;
+using Consilium.Features.Audit;
+using Consilium.Features.Imaging;
+using Consilium.Infrastructure.Outbox;
+using Consilium.Tests.Documents;
+using Consilium.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Consilium.Tests.Imaging;
+
+/// <summary>
+/// Case studies copied to a real Orthanc with its DICOMweb plugin (started by ./test on loopback, with authentication):
+/// STOW-RS through the outbox, and a push the archive refused is retried and then lands.
+/// </summary>
+public sealed class ImagingArchiveTests
+{
+    public const string UrlVariable = "CONSILIUM_TEST_ORTHANC_URL";
+    static readonly string? Url = Environment.GetEnvironmentVariable(UrlVariable);
+    static readonly string? User = Environment.GetEnvironmentVariable("CONSILIUM_TEST_ORTHANC_USER");
+    static readonly string? Password = Environment.GetEnvironmentVariable("CONSILIUM_TEST_ORTHANC_PASSWORD");
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]
+    public async Task DicomUpload_IsPushedByStowRs_AndARefusedPushIsRetriedUntilItLands(DatabaseKind db)
+    {
+        if (Url is null) Assert.Skip($"No Orthanc to test against: {UrlVariable} is not set (./test starts one).");
+        if (DocumentTestData.SharedRoot is null) Assert.Skip(DocumentTestData.SkipMessage);
+
+        // The first node has the wrong archive password: the archive refuses, the outbox keeps the push for later.
+        await using var refused = await TestApp.StartAsync(db, a => Archive(a, "not-the-password"));
+        var c = await DocumentCase.ArrangeAsync(refused);
+        var file = DocumentTestData.ValidDicom().First(f => f.StartsWith("dicom/ct/", StringComparison.Ordinal));
+        var bytes = File.ReadAllBytes(DocumentTestData.PathOf(file));
+        if (!Dcmtk.Installed) Assert.Skip("DCMTK (dcmdump) is not installed; ./test installs it.");
+        var studyUid = Dcmtk.Value(DocumentTestData.PathOf(file), "0020,000d")!;
+        // The archive is shared by the runs on both databases: start from an archive without this study.
+        await RemoveStudyAsync(studyUid);
+        using (var coordinator = refused.ClientFor(c.Coordinator))
+            Assert.Equal(HttpStatusCode.Created, (await coordinator.UploadAsync(c.CaseId, bytes, "study.dcm")).StatusCode);
+        var documentId = await refused.WithDbAsync(d => d.Set<Features.Documents.CaseDocument>().Where(x => x.CaseId == c.CaseId).Select(x => x.Id).SingleAsync());
+        var failed = await WaitForAsync(refused, q => q.Where(m => m.Payload.Contains(documentId.ToString())), m => m.Attempts >= 1 && m.Status == OutboxStatus.Pending && m.LastError != null);
+        Assert.Equal(nameof(ArchiveException), failed.LastError);
+
+        // Another node with the right credentials takes it once the retry is due, and the study is in the archive.
+        await using var good = await TestApp.StartOnAsync(refused, a => Archive(a, Password));
+        good.Clock.SetUtcNow(refused.Clock.GetUtcNow().AddHours(1));
+        good.Services.GetRequiredService<OutboxSignal>().Notify();
+        var sent = await WaitForAsync(good, q => q.Where(m => m.Id == failed.Id), m => m.Status == OutboxStatus.Sent);
+        Assert.Equal(2, sent.Attempts);
+
+        await using var scope = good.Services.CreateAsyncScope();
+        var archive = scope.ServiceProvider.GetRequiredService<OrthancClient>();
+        Assert.True(await archive.HasStudyAsync(studyUid, CancellationToken.None));
+        Assert.True(await good.WithDbAsync(d => d.AuditEntries.AnyAsync(e => e.ObjectId == documentId.ToString() && e.Action == AuditAction.Export
+            && e.Reason!.StartsWith("pushed to the imaging archive"))));
+    }
+
+    static void Archive(TestApp app, string? password) => app
+        .With("Imaging:OrthancUrl", Url).With("Imaging:Username", User).With("Imaging:Password", password)
+        .With("Outbox:PollInterval", "00:00:00.200").With("Outbox:RetryDelay", "00:00:30");
+
+    /// <summary>Deletes the study from the archive through Orthanc's REST API (lookup by UID, then DELETE).</summary>
+    static async Task RemoveStudyAsync(string studyUid)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(Url!.TrimEnd('/') + "/") };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{User}:{Password}")));
+        var found = System.Text.Json.Nodes.JsonNode.Parse(await (await http.PostAsync("tools/lookup", new StringContent(studyUid))).Content.ReadAsStringAsync())!.AsArray();
+        foreach (var item in found.Where(i => (string?)i!["Type"] == "Study"))
+            (await http.DeleteAsync($"studies/{(string?)item!["ID"]}")).EnsureSuccessStatusCode();
+        Assert.Equal("[]", System.Text.Json.Nodes.JsonNode.Parse(await (await http.PostAsync("tools/lookup", new StringContent(studyUid))).Content.ReadAsStringAsync())!.ToJsonString());
+    }
+
+    /// <summary>Polls the outbox row (the worker runs on its own thread) until it matches, for at most 30 seconds.</summary>
+    static async Task<OutboxMessage> WaitForAsync(TestApp app, Func<IQueryable<OutboxMessage>, IQueryable<OutboxMessage>> find, Func<OutboxMessage, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var message = await app.WithDbAsync(d => find(d.Set<OutboxMessage>().AsNoTracking().Where(m => m.Kind == "imaging.stow")).SingleOrDefaultAsync());
+            if (message is not null && done(message)) return message;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"the push did not get there: {message?.Status} after {message?.Attempts} attempts, {message?.LastError}");
+            await Task.Delay(100);
+        }
+    }
+}
