@@ -159,6 +159,7 @@ public static class ConsiliumApp
         app.MapOutbox();
         app.MapTokens();
         app.MapFhir();
+        app.MapImaging();
         app.MapRazorPages();
         return app;
     }

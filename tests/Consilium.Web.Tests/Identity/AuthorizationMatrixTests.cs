@@ -180,6 +180,7 @@ public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture
         ["PAGE /outbox"] = Policies.OutboxRead,
         ["PAGE /opinions/sla"] = Policies.OpinionSla,
         ["PAGE /follow-ups"] = Policies.CareManage,
+        ["GET /api/cases/{id:guid}/studies/{studyUid}/metadata"] = Policies.ImagingView,
         ["GET /fhir/metadata"] = Anonymous,
         ["POST /fhir"] = Policies.ReferralCreate,
         ["GET /fhir/Patient"] = Policies.MemberRead,

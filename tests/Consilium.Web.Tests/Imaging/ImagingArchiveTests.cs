@@ -56,6 +56,52 @@ public sealed class ImagingArchiveTests
             && e.Reason!.StartsWith("pushed to the imaging archive"))));
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]
+    public async Task Viewer_OpensTheStudyForTheAssignedReviewerOnly_AndEveryViewIsAudited(DatabaseKind db)
+    {
+        if (Url is null) Assert.Skip($"No Orthanc to test against: {UrlVariable} is not set (./test starts one).");
+        if (DocumentTestData.SharedRoot is null) Assert.Skip(DocumentTestData.SkipMessage);
+        if (!Dcmtk.Installed) Assert.Skip("DCMTK (dcmdump) is not installed; ./test installs it.");
+        await using var app = await TestApp.StartAsync(db, a => Archive(a, Password));
+        var c = await Opinions.OpinionTestData.ArrangeAsync(app);
+        var file = DocumentTestData.PathOf(DocumentTestData.ValidDicom().First(f => f.StartsWith("dicom/mr/", StringComparison.Ordinal)));
+        var studyUid = Dcmtk.Value(file, "0020,000d")!;
+        await RemoveStudyAsync(studyUid);
+        using (var coordinator = app.ClientFor(c.Coordinator))
+            Assert.Equal(HttpStatusCode.Created, (await coordinator.UploadAsync(c.CaseId, File.ReadAllBytes(file), "mr.dcm")).StatusCode);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var archive = scope.ServiceProvider.GetRequiredService<OrthancClient>();
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!await archive.HasStudyAsync(studyUid, CancellationToken.None))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the study never reached the archive");
+                await Task.Delay(100);
+            }
+        }
+        var url = $"/api/cases/{c.CaseId}/studies/{studyUid}/metadata";
+
+        using var reviewer = app.ClientFor(c.Reviewer);
+        var viewed = await reviewer.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, viewed.StatusCode);
+        Assert.Equal("application/dicom+json", viewed.Content.Headers.ContentType?.MediaType);
+        var metadata = System.Text.Json.Nodes.JsonNode.Parse(await viewed.Content.ReadAsStringAsync())!.AsArray();
+        Assert.All(metadata, instance => Assert.Equal(studyUid, (string?)instance!["0020000D"]!["Value"]![0]));
+
+        var other = await app.CreateUserAsync(Features.Identity.Roles.Reviewer);
+        using var otherClient = app.ClientFor(other);
+        Assert.Equal(HttpStatusCode.NotFound, (await otherClient.GetAsync(url)).StatusCode);
+        using var coordinatorClient = app.ClientFor(c.Coordinator);
+        Assert.Equal(HttpStatusCode.Forbidden, (await coordinatorClient.GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await reviewer.GetAsync($"/api/cases/{c.CaseId}/studies/1.2.3.4/metadata")).StatusCode);
+
+        var trail = await app.WithDbAsync(d => d.AuditEntries.Where(e => e.ObjectType == "ImagingStudy" && e.ObjectId == studyUid)
+            .Select(e => new { e.UserId, e.Outcome }).ToListAsync());
+        Assert.Contains(trail, e => e.UserId == c.Reviewer.Id && e.Outcome == AuditOutcome.Success);
+        Assert.Contains(trail, e => e.UserId == other.Id && e.Outcome == AuditOutcome.Denied);
+    }
+
     static void Archive(TestApp app, string? password) => app
         .With("Imaging:OrthancUrl", Url).With("Imaging:Username", User).With("Imaging:Password", password)
         .With("Outbox:PollInterval", "00:00:00.200").With("Outbox:RetryDelay", "00:00:30");

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Consilium.Features.Audit;
 using Consilium.Features.Documents;
 using Consilium.Features.Identity;
+using Consilium.Infrastructure;
 using Consilium.Infrastructure.Outbox;
 using Consilium.Infrastructure.Persistence;
 using Consilium.Infrastructure.Storage;
@@ -47,7 +48,19 @@ public static class ImagingSetup
         services.AddHttpClient<OrthancClient>();
         services.AddScoped<ImagingOutbox>();
         services.AddScoped<IOutboxHandler, StowOutboxHandler>();
+        services.AddScoped<ImagingViewer>();
         return services;
+    }
+
+    public static IEndpointRouteBuilder MapImaging(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/cases/{id:guid}/studies/{studyUid}/metadata", async (Guid id, string studyUid, ImagingViewer viewer, CancellationToken ct) =>
+        {
+            var (body, mediaType) = await viewer.MetadataAsync(id, studyUid, ct);
+            return TypedResults.Stream(body, mediaType);
+        }).RequireAuthorization(Policies.ImagingView).WithTags("Imaging")
+            .WithSummary("The study's DICOMweb metadata from the imaging archive, for the case's reviewer; every view audited.");
+        return app;
     }
 }
 
@@ -110,6 +123,24 @@ public sealed class OrthancClient
             throw new ArchiveException($"STOW-RS refused {items.GetArrayLength()} instance(s)");
     }
 
+    /// <summary>WADO-RS metadata of a study (what a DICOMweb viewer loads first), as a stream of application/dicom+json.</summary>
+    public async Task<Stream> OpenMetadataAsync(string studyInstanceUid, CancellationToken ct)
+    {
+        var response = await _http.GetAsync($"{_options.DicomWebRoot.TrimStart('/')}studies/{Uri.EscapeDataString(studyInstanceUid)}/metadata",
+            HttpCompletionOption.ResponseHeadersRead, ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            response.Dispose();
+            throw new NotFoundException("Study in the imaging archive", studyInstanceUid);
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            response.Dispose();
+            throw new ArchiveException($"WADO-RS answered {(int)response.StatusCode}");
+        }
+        return await response.Content.ReadAsStreamAsync(ct);
+    }
+
     /// <summary>QIDO-RS: whether the archive holds the study.</summary>
     public async Task<bool> HasStudyAsync(string studyInstanceUid, CancellationToken ct)
     {
@@ -165,5 +196,40 @@ internal sealed class StowOutboxHandler(ConsiliumDbContext db, IDocumentStore st
         }
         audit.Record(AuditAction.Export, "Document", document.Id, memberId, reason: $"pushed to the imaging archive (DICOMweb STOW-RS, {document.Instances.Count} instances)");
         await db.SaveChangesAsync(ct);
+    }
+}
+
+/// <summary>
+/// Viewing a case's study in the archive through Consilium: only the case's reviewer (the lead or an accepted panel
+/// member), only a study of that case, only under an authorization naming the reviewing physician; each view audited, a
+/// refusal audited as refused. The archive itself is never exposed; Consilium proxies the DICOMweb answer.
+/// </summary>
+internal sealed class ImagingViewer(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, Consents.ConsentGate consents,
+    IOptions<ImagingOptions> options, OrthancClient archive)
+{
+    const string ObjectType = "ImagingStudy";
+
+    public async Task<(Stream Body, string MediaType)> MetadataAsync(Guid caseId, string studyUid, CancellationToken ct)
+    {
+        var @case = await db.Cases.AsNoTracking().Where(c => c.Id == caseId).Select(c => new { c.Id, c.MemberId, c.ReviewerUserId }).SingleOrDefaultAsync(ct)
+            ?? throw new NotFoundException("Case", caseId);
+        var reviews = @case.ReviewerUserId == user.UserId
+            || await db.Set<Physicians.ReviewerOffer>().AnyAsync(o => o.CaseId == caseId && o.ReviewerUserId == user.UserId && o.Status == Physicians.OfferStatus.Accepted, ct);
+        if (!reviews)
+        {
+            await audit.RecordFailureAsync(AuditAction.Read, ObjectType, studyUid, @case.MemberId, AuditOutcome.Denied, "viewer: not the case's reviewer", ct);
+            throw new NotFoundException("Case", caseId);
+        }
+        var ofCase = await db.Set<CaseDocument>().Where(d => d.CaseId == caseId).SelectMany(d => d.Instances).AnyAsync(i => i.StudyInstanceUid == studyUid, ct);
+        if (!ofCase) throw new NotFoundException("Study of the case", studyUid);
+        if (!await consents.MayViewRecordsAsync(caseId, user.Role, ct))
+        {
+            await audit.RecordFailureAsync(AuditAction.Read, ObjectType, studyUid, @case.MemberId, AuditOutcome.Denied, "viewer: no active authorization naming the reviewing physician", ct);
+            throw new ForbiddenException("The member's authorization does not (or no longer) allow you to see these records.");
+        }
+        if (!options.Value.Enabled) throw new ConflictException("No imaging archive is configured (Imaging:OrthancUrl).");
+        audit.Record(AuditAction.Read, ObjectType, studyUid, @case.MemberId, reason: "viewed through the imaging archive (DICOMweb metadata)");
+        await db.SaveChangesAsync(ct);
+        return (await archive.OpenMetadataAsync(studyUid, ct), "application/dicom+json");
     }
 }
