@@ -12,8 +12,10 @@ namespace Consilium.Tests.Imaging;
 /// <summary>
 /// Case studies copied to a real Orthanc with its DICOMweb plugin (started by ./test on loopback, with authentication):
 /// STOW-RS through the outbox, and a push the archive refused is retried and then lands.
+/// One archive-connected node per database is shared by the tests of the class (<see cref="ArchiveFixture"/>); only the
+/// node with the wrong archive password is started by its test.
 /// </summary>
-public sealed class ImagingArchiveTests
+public sealed class ImagingArchiveTests(ImagingArchiveTests.ArchiveFixture fixture) : IClassFixture<ImagingArchiveTests.ArchiveFixture>
 {
     public const string UrlVariable = "CONSILIUM_TEST_ORTHANC_URL";
     static readonly string? Url = Environment.GetEnvironmentVariable(UrlVariable);
@@ -27,8 +29,11 @@ public sealed class ImagingArchiveTests
         if (Url is null) Assert.Skip($"No Orthanc to test against: {UrlVariable} is not set (./test starts one).");
         if (DocumentTestData.SharedRoot is null) Assert.Skip(DocumentTestData.SkipMessage);
 
-        // The first node has the wrong archive password: the archive refuses, the outbox keeps the push for later.
-        await using var refused = await TestApp.StartAsync(db, a => Archive(a, "not-the-password"));
+        // The shared node has the right credentials. A second node on its database has the wrong archive password; its
+        // clock is a day ahead, so the push it records is not yet due for the shared node: only the refused node tries it.
+        var good = await fixture.AppAsync(db);
+        await using var refused = await TestApp.StartOnAsync(good, a => Archive(a, "not-the-password"));
+        refused.Clock.SetUtcNow(good.Clock.GetUtcNow().AddDays(1));
         var c = await DocumentCase.ArrangeAsync(refused);
         var file = DocumentTestData.ValidDicom().First(f => f.StartsWith("dicom/ct/", StringComparison.Ordinal));
         var bytes = File.ReadAllBytes(DocumentTestData.PathOf(file));
@@ -42,8 +47,7 @@ public sealed class ImagingArchiveTests
         var failed = await WaitForAsync(refused, q => q.Where(m => m.Payload.Contains(documentId.ToString())), m => m.Attempts >= 1 && m.Status == OutboxStatus.Pending && m.LastError != null);
         Assert.Equal(nameof(ArchiveException), failed.LastError);
 
-        // Another node with the right credentials takes it once the retry is due, and the study is in the archive.
-        await using var good = await TestApp.StartOnAsync(refused, a => Archive(a, Password));
+        // The node with the right credentials takes it once the retry is due, and the study is in the archive.
         good.Clock.SetUtcNow(refused.Clock.GetUtcNow().AddHours(1));
         good.Services.GetRequiredService<OutboxSignal>().Notify();
         var sent = await WaitForAsync(good, q => q.Where(m => m.Id == failed.Id), m => m.Status == OutboxStatus.Sent);
@@ -63,7 +67,7 @@ public sealed class ImagingArchiveTests
         if (Url is null) Assert.Skip($"No Orthanc to test against: {UrlVariable} is not set (./test starts one).");
         if (DocumentTestData.SharedRoot is null) Assert.Skip(DocumentTestData.SkipMessage);
         if (!Dcmtk.Installed) Assert.Skip("DCMTK (dcmdump) is not installed; ./test installs it.");
-        await using var app = await TestApp.StartAsync(db, a => Archive(a, Password));
+        var app = await fixture.AppAsync(db);
         var c = await Opinions.OpinionTestData.ArrangeAsync(app);
         var file = DocumentTestData.PathOf(DocumentTestData.ValidDicom().First(f => f.StartsWith("dicom/mr/", StringComparison.Ordinal)));
         var studyUid = Dcmtk.Value(file, "0020,000d")!;
@@ -102,7 +106,22 @@ public sealed class ImagingArchiveTests
         Assert.Contains(trail, e => e.UserId == other.Id && e.Outcome == AuditOutcome.Denied);
     }
 
-    static void Archive(TestApp app, string? password) => app
+    /// <summary>One running node per database kind, connected to the test archive with the right credentials.</summary>
+    public sealed class ArchiveFixture : IAsyncDisposable
+    {
+        readonly Dictionary<DatabaseKind, Lazy<Task<TestApp>>> _apps = Enum.GetValues<DatabaseKind>()
+            .ToDictionary(k => k, k => new Lazy<Task<TestApp>>(() => TestApp.StartAsync(k, a => Archive(a, Password))));
+
+        public Task<TestApp> AppAsync(DatabaseKind kind) => _apps[kind].Value;
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var app in _apps.Values.Where(a => a.IsValueCreated))
+                if (app.Value.IsCompletedSuccessfully) await (await app.Value).DisposeAsync();
+        }
+    }
+
+    internal static void Archive(TestApp app, string? password) => app
         .With("Imaging:OrthancUrl", Url).With("Imaging:Username", User).With("Imaging:Password", password)
         .With("Outbox:PollInterval", "00:00:00.200").With("Outbox:RetryDelay", "00:00:30");
 
