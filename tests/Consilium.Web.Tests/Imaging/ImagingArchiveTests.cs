@@ -106,6 +106,56 @@ public sealed class ImagingArchiveTests(ImagingArchiveTests.ArchiveFixture fixtu
         Assert.Contains(trail, e => e.UserId == other.Id && e.Outcome == AuditOutcome.Denied);
     }
 
+    [Fact]
+    public async Task StudyStoredByDicomCStore_AppearsInTheChangeFeedAsStable_WithItsIdentifyingTags()
+    {
+        if (Url is null) Assert.Skip($"No Orthanc to test against: {UrlVariable} is not set (./test starts one).");
+        if (DocumentTestData.SharedRoot is null) Assert.Skip(DocumentTestData.SkipMessage);
+        if (!Dcmtk.Installed) Assert.Skip("DCMTK is not installed; ./test installs it.");
+        var port = Environment.GetEnvironmentVariable("CONSILIUM_TEST_ORTHANC_DICOM_PORT");
+        if (port is null) Assert.Skip("CONSILIUM_TEST_ORTHANC_DICOM_PORT is not set (./test sets it).");
+        var app = await fixture.AppAsync(DatabaseKind.Sqlite);
+        var file = DocumentTestData.PathOf(DocumentTestData.ValidDicom().First(f => f.StartsWith("dicom/dx/", StringComparison.Ordinal)));
+        var studyUid = Dcmtk.Value(file, "0020,000d")!;
+        await RemoveStudyAsync(studyUid);
+        await using var scope = app.Services.CreateAsyncScope();
+        var archive = scope.ServiceProvider.GetRequiredService<OrthancClient>();
+        // Read the feed to its end first: the changes after that point are this test's.
+        long since = 0;
+        for (var page = await archive.ReadChangesAsync(since, 1000, CancellationToken.None); ; page = await archive.ReadChangesAsync(since, 1000, CancellationToken.None))
+        {
+            since = page.Last;
+            if (page.Done) break;
+        }
+
+        Dcmtk.Run("storescu", null, "-aet", "FACILITY", "-aec", Environment.GetEnvironmentVariable("CONSILIUM_TEST_ORTHANC_AET") ?? "ORTHANC",
+            "127.0.0.1", port, file);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        ArchivedStudy? found = null;
+        while (found is null)
+        {
+            var page = await archive.ReadChangesAsync(since, 100, CancellationToken.None);
+            foreach (var change in page.Changes.Where(c => c.ChangeType == "StableStudy"))
+            {
+                var study = await archive.ReadStudyAsync(change.Id, CancellationToken.None);
+                if (study?.StudyInstanceUid == studyUid) found = study;
+            }
+            Assert.All(page.Changes, c => Assert.True(c.Seq > since));
+            since = page.Last;
+            if (found is null)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the stored study never became stable in the change feed");
+                await Task.Delay(200);
+            }
+        }
+        Assert.Equal(Dcmtk.Value(file, "0008,0050"), found.AccessionNumber);
+        Assert.Equal(Dcmtk.Value(file, "0010,0020"), found.PatientId);
+        Assert.Equal(Dcmtk.Value(file, "0010,0010"), found.PatientName);
+        Assert.Equal(Dcmtk.Value(file, "0010,0030"), found.BirthDate);
+        Assert.Null(await archive.ReadStudyAsync("00000000-00000000-00000000-00000000-00000000", CancellationToken.None));
+    }
+
     /// <summary>One running node per database kind, connected to the test archive with the right credentials.</summary>
     public sealed class ArchiveFixture : IAsyncDisposable
     {

@@ -149,7 +149,50 @@ public sealed class OrthancClient
         var body = await response.Content.ReadAsStringAsync(ct);
         return body.Length > 0 && JsonDocument.Parse(body).RootElement.GetArrayLength() > 0;
     }
+
+    /// <summary>
+    /// Orthanc's change feed (<c>GET /changes?since=&amp;limit=</c>): what happened in the archive after sequence
+    /// <paramref name="since"/>, oldest first, whatever the source (STOW-RS, DICOM C-STORE, REST upload).
+    /// </summary>
+    public async Task<ArchiveChanges> ReadChangesAsync(long since, int limit, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(since);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        using var response = await _http.GetAsync($"changes?since={since}&limit={limit}", ct);
+        if (!response.IsSuccessStatusCode) throw new ArchiveException($"the change feed answered {(int)response.StatusCode}");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct));
+        var root = json.RootElement;
+        var changes = root.GetProperty("Changes").EnumerateArray()
+            .Select(c => new ArchiveChange(c.GetProperty("Seq").GetInt64(), c.GetProperty("ChangeType").GetString()!,
+                c.GetProperty("ResourceType").GetString()!, c.GetProperty("ID").GetString()!))
+            .ToList();
+        return new ArchiveChanges(changes, root.GetProperty("Last").GetInt64(), root.GetProperty("Done").GetBoolean());
+    }
+
+    /// <summary>The identifying tags of a study held by the archive, by Orthanc's own id (as the change feed names it).</summary>
+    public async Task<ArchivedStudy?> ReadStudyAsync(string orthancStudyId, CancellationToken ct)
+    {
+        using var response = await _http.GetAsync($"studies/{Uri.EscapeDataString(orthancStudyId)}", ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
+        if (!response.IsSuccessStatusCode) throw new ArchiveException($"the study lookup answered {(int)response.StatusCode}");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct));
+        var study = json.RootElement.GetProperty("MainDicomTags");
+        var patient = json.RootElement.GetProperty("PatientMainDicomTags");
+        static string? Tag(JsonElement tags, string name) =>
+            tags.TryGetProperty(name, out var value) && value.GetString() is { Length: > 0 } text ? text : null;
+        return new ArchivedStudy(orthancStudyId, Tag(study, "StudyInstanceUID") ?? "", Tag(study, "AccessionNumber"),
+            Tag(patient, "PatientID"), Tag(patient, "PatientName"), Tag(patient, "PatientBirthDate"));
+    }
 }
+
+/// <summary>A page of the archive's change feed; <see cref="Last"/> is where to continue from.</summary>
+public sealed record ArchiveChanges(IReadOnlyList<ArchiveChange> Changes, long Last, bool Done);
+
+/// <summary>One change: <c>ChangeType</c> is e.g. <c>NewInstance</c> or <c>StableStudy</c> (no new instance for <c>StableAge</c> seconds).</summary>
+public sealed record ArchiveChange(long Seq, string ChangeType, string ResourceType, string Id);
+
+/// <summary>A study's identifying tags as the archive indexed them (DICOM formats: PN with carets, DA as yyyymmdd).</summary>
+public sealed record ArchivedStudy(string OrthancId, string StudyInstanceUid, string? AccessionNumber, string? PatientId, string? PatientName, string? BirthDate);
 
 /// <summary>The archive refused or failed; the message says how, with no health information in it.</summary>
 public sealed class ArchiveException(string message) : Exception(message);
