@@ -10,6 +10,8 @@ using Consilium.Features.Opinions;
 using Consilium.Features.Records;
 using Consilium.Features.Demo;
 using Consilium.Features.Documents;
+using Consilium.Features.Fhir;
+using Consilium.Features.Imaging;
 using Consilium.Features.Eligibility;
 using Consilium.Features.Funding;
 using Consilium.Features.Health;
@@ -94,6 +96,8 @@ public static class ConsiliumApp
         services.AddOpinions();
         services.AddCareNavigation();
         services.AddConsults();
+        services.AddFhir();
+        services.AddImaging();
         services.AddDemo(builder.Configuration);
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
@@ -124,6 +128,7 @@ public static class ConsiliumApp
             RequestPath = "/assets",
         });
         app.UseRouting();
+        app.UseFhirOperationOutcomes();
         app.UseRequestLimits();
         app.UseRateLimiter();
         app.UseAuthentication();
@@ -153,6 +158,8 @@ public static class ConsiliumApp
         app.MapConsults();
         app.MapOutbox();
         app.MapTokens();
+        app.MapFhir();
+        app.MapImaging();
         app.MapRazorPages();
         return app;
     }

@@ -123,7 +123,7 @@ public sealed class AuditHandlers(ConsiliumDbContext db, AuditTrail audit)
         return q.Sort == AuditSort.Sequence ? ordered : ordered.ThenBy(e => e.Sequence);
     }
 
-    static readonly System.Linq.Expressions.Expression<Func<AuditEntry, AuditEntryView>> View = e => new AuditEntryView(
+    internal static readonly System.Linq.Expressions.Expression<Func<AuditEntry, AuditEntryView>> View = e => new AuditEntryView(
         e.Id, e.Sequence, e.At, e.UserId, e.UserName, e.Role, e.Action, e.ObjectType, e.ObjectId, e.PatientId, e.Outcome, e.Source, e.Reason,
         e.Reason != null && e.Reason.StartsWith(BreakGlassPrefix), e.Hash);
 

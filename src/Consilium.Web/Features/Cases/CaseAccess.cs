@@ -45,6 +45,15 @@ public static class CaseAccess
             .OrderByDescending(g => g.ExpiresAt).Select(g => g.Reason).FirstOrDefaultAsync(ct);
     }
 
+    /// <summary>The members a user may look up: a patient themselves; staff and partner accounts the members of programs they serve.</summary>
+    public static IQueryable<Members.Member> MembersVisibleTo(ConsiliumDbContext db, CurrentActor user) => user.Role switch
+    {
+        Roles.Patient when user.MemberId is { } own => db.Members.Where(m => m.Id == own),
+        Roles.Coordinator or Roles.ProgramAdmin or Roles.Integration =>
+            db.Members.Where(m => ServedProgramIds(db, user).Contains(m.ProgramId)),
+        _ => db.Members.Where(_ => false),
+    };
+
     /// <summary>Programs whose cases and members the user works on.</summary>
     public static IQueryable<Guid> ServedProgramIds(ConsiliumDbContext db, CurrentActor user)
     {

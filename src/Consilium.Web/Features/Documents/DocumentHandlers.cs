@@ -63,7 +63,7 @@ public sealed record LinkableItem(Guid Id, RecordKind Kind, string Label, string
 /// </summary>
 internal sealed partial class DocumentHandlers(
     ConsiliumDbContext db, CurrentActor user, AuditTrail audit, TimeProvider clock, ConsentGate consents, IDocumentStore store,
-    DocumentAnalyzer analyzer, IOptions<DocumentIntakeOptions> options, ILogger<DocumentHandlers> logger)
+    DocumentAnalyzer analyzer, IOptions<DocumentIntakeOptions> options, Imaging.ImagingOutbox imaging, ILogger<DocumentHandlers> logger)
 {
     const string ObjectType = "Document";
 
@@ -116,6 +116,8 @@ internal sealed partial class DocumentHandlers(
             var entries = analysis.Entries.Select(d => d.ToEntry(caseId, document.Id, now)).ToList();
             db.Add(document);
             db.AddRange(entries);
+            // The copy to the imaging archive commits with the document, and is sent (and retried) by the outbox.
+            imaging.QueuePush(document);
             audit.Record(AuditAction.Create, ObjectType, document.Id, target.MemberId,
                 reason: $"{type}, {blob.Length} bytes{(document.Kind is { } k ? ", " + k : "")}{(document.IsSuspect ? ", patient mismatch" : "")}");
             try
@@ -129,6 +131,7 @@ internal sealed partial class DocumentHandlers(
                 if (await FindBySha256Async(caseId, blob.Sha256, CancellationToken.None) is not { } raced) throw;
                 return await DuplicateAsync(raced, blob, target.MemberId, ct);
             }
+            if (imaging.Enabled && document.Instances.Count > 0) imaging.Notify();
             LogStored(logger, document.Id, type, blob.Length, entries.Count, document.Instances.Count);
             return (View(document, duplicate: false, entries.Count), true);
         }

@@ -51,6 +51,7 @@ public static class Policies
     public const string ConsultBook = "consult.book";
     public const string ConsultRead = "consult.read";
     public const string OutboxRead = "outbox.read";
+    public const string ImagingView = "imaging.view";
     public const string SignedIn = "signed-in";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
@@ -111,6 +112,8 @@ public static class Policies
         [ConsultRead] = [Roles.Patient, Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin],
         // Recipients and subjects of the platform's emails, never their bodies.
         [OutboxRead] = [Roles.ProgramAdmin],
+        // Studies in the imaging archive are opened by the case's reviewer only (checked per case by the handler).
+        [ImagingView] = [Roles.Reviewer],
         [SignedIn] = [.. Roles.All],
     };
 

@@ -19,13 +19,7 @@ public sealed class MemberHandlers(ConsiliumDbContext db, CurrentActor user, Aud
 {
     const string ObjectType = "Member";
 
-    IQueryable<Member> Visible() => user.Role switch
-    {
-        Roles.Patient when user.MemberId is { } own => db.Members.Where(m => m.Id == own),
-        Roles.Coordinator or Roles.ProgramAdmin or Roles.Integration =>
-            db.Members.Where(m => CaseAccess.ServedProgramIds(db, user).Contains(m.ProgramId)),
-        _ => db.Members.Where(_ => false),
-    };
+    IQueryable<Member> Visible() => CaseAccess.MembersVisibleTo(db, user);
 
     public async Task<MemberView> GetAsync(Guid id, CancellationToken ct)
     {

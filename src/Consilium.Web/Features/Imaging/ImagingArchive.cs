@@ -1,0 +1,278 @@
+using System.IO.Compression;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Consilium.Features.Audit;
+using Consilium.Features.Documents;
+using Consilium.Features.Identity;
+using Consilium.Infrastructure;
+using Consilium.Infrastructure.Outbox;
+using Consilium.Infrastructure.Persistence;
+using Consilium.Infrastructure.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Consilium.Features.Imaging;
+
+/// <summary>
+/// The DICOMweb archive (Orthanc with its DICOMweb plugin) that case studies are copied to. Off unless
+/// <see cref="OrthancUrl"/> is set. The archive listens on loopback or a private network only: Consilium is the only
+/// client, with its own account.
+/// </summary>
+public sealed class ImagingOptions
+{
+    public const string Section = "Imaging";
+
+    /// <summary>Orthanc's HTTP address, e.g. http://127.0.0.1:8042. Empty: no archive, nothing is pushed.</summary>
+    public string? OrthancUrl { get; set; }
+
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+
+    /// <summary>The DICOMweb plugin's root on the Orthanc server.</summary>
+    public string DicomWebRoot { get; set; } = "/dicom-web/";
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(OrthancUrl);
+
+    internal static bool Validate(ImagingOptions o) =>
+        !o.Enabled || Uri.TryCreate(o.OrthancUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && o.DicomWebRoot.StartsWith('/');
+}
+
+public static class ImagingSetup
+{
+    public static IServiceCollection AddImaging(this IServiceCollection services)
+    {
+        services.AddOptions<ImagingOptions>().BindConfiguration(ImagingOptions.Section)
+            .Validate(ImagingOptions.Validate, "Imaging:OrthancUrl must be an absolute http(s) address and Imaging:DicomWebRoot start with '/'.")
+            .ValidateOnStart();
+        services.AddHttpClient<OrthancClient>();
+        services.AddScoped<ImagingOutbox>();
+        services.AddScoped<IOutboxHandler, StowOutboxHandler>();
+        services.AddScoped<ImagingViewer>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapImaging(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/cases/{id:guid}/studies/{studyUid}/metadata", async (Guid id, string studyUid, ImagingViewer viewer, CancellationToken ct) =>
+        {
+            var (body, mediaType) = await viewer.MetadataAsync(id, studyUid, ct);
+            return TypedResults.Stream(body, mediaType);
+        }).RequireAuthorization(Policies.ImagingView).WithTags("Imaging")
+            .WithSummary("The study's DICOMweb metadata from the imaging archive, for the case's reviewer; every view audited.");
+        return app;
+    }
+}
+
+/// <summary>Queues a stored document's DICOM instances for the archive, in the unit of work that stores the document.</summary>
+public sealed class ImagingOutbox(IOptions<ImagingOptions> options, OutboxWriter outbox)
+{
+    public bool Enabled => options.Value.Enabled;
+
+    /// <summary>After the save that committed a push: send it now rather than at the next poll.</summary>
+    public void Notify() => outbox.Notify();
+
+    internal void QueuePush(CaseDocument document)
+    {
+        if (!Enabled || document.Instances.Count == 0) return;
+        outbox.Add(StowOutboxHandler.KindName, JsonSerializer.Serialize(new StowPayload(document.Id)),
+            $"DICOMweb STOW-RS of document {document.Id} ({document.Instances.Count} instances)");
+    }
+}
+
+internal sealed record StowPayload(Guid DocumentId);
+
+/// <summary>Orthanc's REST and DICOMweb APIs, with the archive account's credentials.</summary>
+public sealed class OrthancClient
+{
+    readonly HttpClient _http;
+    readonly ImagingOptions _options;
+
+    public OrthancClient(HttpClient http, IOptions<ImagingOptions> options)
+    {
+        _http = http;
+        _options = options.Value;
+        if (_options.Enabled) _http.BaseAddress = new Uri(_options.OrthancUrl!.TrimEnd('/') + "/");
+        if (_options.Username is { Length: > 0 } user)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{_options.Password}")));
+        _http.Timeout = TimeSpan.FromMinutes(10);
+    }
+
+    /// <summary>
+    /// STOW-RS: one multipart/related request of application/dicom parts, streamed from the instances' sources (never
+    /// buffered whole). Throws when the archive does not take every instance, so the outbox tries again later.
+    /// </summary>
+    public async Task StoreAsync(IReadOnlyList<Func<CancellationToken, Task<Stream>>> instances, CancellationToken ct)
+    {
+        var content = new MultipartContent("related", "consilium-" + Guid.NewGuid().ToString("N"));
+        content.Headers.ContentType!.Parameters.Add(new NameValueHeaderValue("type", "\"application/dicom\""));
+        foreach (var open in instances)
+        {
+            var part = new StreamContent(await open(ct));
+            part.Headers.ContentType = new MediaTypeHeaderValue("application/dicom");
+            content.Add(part);
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, _options.DicomWebRoot.TrimStart('/') + "studies") { Content = content };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/dicom+json"));
+        using var response = await _http.SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode) throw new ArchiveException($"STOW-RS answered {(int)response.StatusCode}");
+        using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+        // 00081198 FailedSOPSequence: any failed instance makes the push fail as a whole (storing again is idempotent).
+        if (json.RootElement.TryGetProperty("00081198", out var failed) && failed.TryGetProperty("Value", out var items) && items.GetArrayLength() > 0)
+            throw new ArchiveException($"STOW-RS refused {items.GetArrayLength()} instance(s)");
+    }
+
+    /// <summary>WADO-RS metadata of a study (what a DICOMweb viewer loads first), as a stream of application/dicom+json.</summary>
+    public async Task<Stream> OpenMetadataAsync(string studyInstanceUid, CancellationToken ct)
+    {
+        var response = await _http.GetAsync($"{_options.DicomWebRoot.TrimStart('/')}studies/{Uri.EscapeDataString(studyInstanceUid)}/metadata",
+            HttpCompletionOption.ResponseHeadersRead, ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            response.Dispose();
+            throw new NotFoundException("Study in the imaging archive", studyInstanceUid);
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            response.Dispose();
+            throw new ArchiveException($"WADO-RS answered {(int)response.StatusCode}");
+        }
+        return await response.Content.ReadAsStreamAsync(ct);
+    }
+
+    /// <summary>QIDO-RS: whether the archive holds the study.</summary>
+    public async Task<bool> HasStudyAsync(string studyInstanceUid, CancellationToken ct)
+    {
+        using var response = await _http.GetAsync($"{_options.DicomWebRoot.TrimStart('/')}studies?StudyInstanceUID={Uri.EscapeDataString(studyInstanceUid)}", ct);
+        if (!response.IsSuccessStatusCode) throw new ArchiveException($"QIDO-RS answered {(int)response.StatusCode}");
+        var body = await response.Content.ReadAsStringAsync(ct);
+        return body.Length > 0 && JsonDocument.Parse(body).RootElement.GetArrayLength() > 0;
+    }
+
+    /// <summary>
+    /// Orthanc's change feed (<c>GET /changes?since=&amp;limit=</c>): what happened in the archive after sequence
+    /// <paramref name="since"/>, oldest first, whatever the source (STOW-RS, DICOM C-STORE, REST upload).
+    /// </summary>
+    public async Task<ArchiveChanges> ReadChangesAsync(long since, int limit, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(since);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        using var response = await _http.GetAsync($"changes?since={since}&limit={limit}", ct);
+        if (!response.IsSuccessStatusCode) throw new ArchiveException($"the change feed answered {(int)response.StatusCode}");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct));
+        var root = json.RootElement;
+        var changes = root.GetProperty("Changes").EnumerateArray()
+            .Select(c => new ArchiveChange(c.GetProperty("Seq").GetInt64(), c.GetProperty("ChangeType").GetString()!,
+                c.GetProperty("ResourceType").GetString()!, c.GetProperty("ID").GetString()!))
+            .ToList();
+        return new ArchiveChanges(changes, root.GetProperty("Last").GetInt64(), root.GetProperty("Done").GetBoolean());
+    }
+
+    /// <summary>The identifying tags of a study held by the archive, by Orthanc's own id (as the change feed names it).</summary>
+    public async Task<ArchivedStudy?> ReadStudyAsync(string orthancStudyId, CancellationToken ct)
+    {
+        using var response = await _http.GetAsync($"studies/{Uri.EscapeDataString(orthancStudyId)}", ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
+        if (!response.IsSuccessStatusCode) throw new ArchiveException($"the study lookup answered {(int)response.StatusCode}");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct));
+        var study = json.RootElement.GetProperty("MainDicomTags");
+        var patient = json.RootElement.GetProperty("PatientMainDicomTags");
+        static string? Tag(JsonElement tags, string name) =>
+            tags.TryGetProperty(name, out var value) && value.GetString() is { Length: > 0 } text ? text : null;
+        return new ArchivedStudy(orthancStudyId, Tag(study, "StudyInstanceUID") ?? "", Tag(study, "AccessionNumber"),
+            Tag(patient, "PatientID"), Tag(patient, "PatientName"), Tag(patient, "PatientBirthDate"));
+    }
+}
+
+/// <summary>A page of the archive's change feed; <see cref="Last"/> is where to continue from.</summary>
+public sealed record ArchiveChanges(IReadOnlyList<ArchiveChange> Changes, long Last, bool Done);
+
+/// <summary>One change: <c>ChangeType</c> is e.g. <c>NewInstance</c> or <c>StableStudy</c> (no new instance for <c>StableAge</c> seconds).</summary>
+public sealed record ArchiveChange(long Seq, string ChangeType, string ResourceType, string Id);
+
+/// <summary>A study's identifying tags as the archive indexed them (DICOM formats: PN with carets, DA as yyyymmdd).</summary>
+public sealed record ArchivedStudy(string OrthancId, string StudyInstanceUid, string? AccessionNumber, string? PatientId, string? PatientName, string? BirthDate);
+
+/// <summary>The archive refused or failed; the message says how, with no health information in it.</summary>
+public sealed class ArchiveException(string message) : Exception(message);
+
+/// <summary>
+/// Pushes one document's DICOM instances to the archive (the outbox retries it with back-off when the archive is down or
+/// refuses). A plain DICOM file goes as it is; an imaging CD (ZIP) goes instance by instance, the entries the DICOM
+/// index found. The push is audited as a disclosure to the archive.
+/// </summary>
+internal sealed class StowOutboxHandler(ConsiliumDbContext db, IDocumentStore store, OrthancClient archive, AuditTrail audit, CurrentActor actor) : IOutboxHandler
+{
+    public const string KindName = "imaging.stow";
+
+    public string Kind => KindName;
+
+    public async Task HandleAsync(string payload, CancellationToken ct)
+    {
+        if (!actor.IsAuthenticated) actor.Use(Actor.System("imaging archive"), "outbox");
+        var documentId = JsonSerializer.Deserialize<StowPayload>(payload)!.DocumentId;
+        var document = await db.Set<CaseDocument>().AsNoTracking().SingleOrDefaultAsync(d => d.Id == documentId, ct);
+        if (document is null) return; // removed since: nothing to push
+        var memberId = await db.Cases.Where(c => c.Id == document.CaseId).Select(c => c.MemberId).SingleAsync(ct);
+
+        if (document.Type == DocumentType.Dicom)
+        {
+            await archive.StoreAsync([c => store.OpenReadAsync(document.BlobId, c)], ct);
+        }
+        else
+        {
+            // A ZIP needs seeking; the decrypted blob streams forward only, so it goes through a temporary file.
+            var temp = Path.GetTempFileName();
+            try
+            {
+                await using (var source = await store.OpenReadAsync(document.BlobId, ct))
+                await using (var target = File.Create(temp)) await source.CopyToAsync(target, ct);
+                using var zip = ZipFile.OpenRead(temp);
+                var entries = document.Instances.Where(i => i.Entry is not null).Select(i => zip.GetEntry(i.Entry!)).OfType<ZipArchiveEntry>().ToList();
+                await archive.StoreAsync(entries.Select(e => (Func<CancellationToken, Task<Stream>>)(_ => Task.FromResult(e.Open()))).ToList(), ct);
+            }
+            finally
+            {
+                File.Delete(temp);
+            }
+        }
+        audit.Record(AuditAction.Export, "Document", document.Id, memberId, reason: $"pushed to the imaging archive (DICOMweb STOW-RS, {document.Instances.Count} instances)");
+        await db.SaveChangesAsync(ct);
+    }
+}
+
+/// <summary>
+/// Viewing a case's study in the archive through Consilium: only the case's reviewer (the lead or an accepted panel
+/// member), only a study of that case, only under an authorization naming the reviewing physician; each view audited, a
+/// refusal audited as refused. The archive itself is never exposed; Consilium proxies the DICOMweb answer.
+/// </summary>
+internal sealed class ImagingViewer(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, Consents.ConsentGate consents,
+    IOptions<ImagingOptions> options, OrthancClient archive)
+{
+    const string ObjectType = "ImagingStudy";
+
+    public async Task<(Stream Body, string MediaType)> MetadataAsync(Guid caseId, string studyUid, CancellationToken ct)
+    {
+        var @case = await db.Cases.AsNoTracking().Where(c => c.Id == caseId).Select(c => new { c.Id, c.MemberId, c.ReviewerUserId }).SingleOrDefaultAsync(ct)
+            ?? throw new NotFoundException("Case", caseId);
+        var reviews = @case.ReviewerUserId == user.UserId
+            || await db.Set<Physicians.ReviewerOffer>().AnyAsync(o => o.CaseId == caseId && o.ReviewerUserId == user.UserId && o.Status == Physicians.OfferStatus.Accepted, ct);
+        if (!reviews)
+        {
+            await audit.RecordFailureAsync(AuditAction.Read, ObjectType, studyUid, @case.MemberId, AuditOutcome.Denied, "viewer: not the case's reviewer", ct);
+            throw new NotFoundException("Case", caseId);
+        }
+        var ofCase = await db.Set<CaseDocument>().Where(d => d.CaseId == caseId).SelectMany(d => d.Instances).AnyAsync(i => i.StudyInstanceUid == studyUid, ct);
+        if (!ofCase) throw new NotFoundException("Study of the case", studyUid);
+        if (!await consents.MayViewRecordsAsync(caseId, user.Role, ct))
+        {
+            await audit.RecordFailureAsync(AuditAction.Read, ObjectType, studyUid, @case.MemberId, AuditOutcome.Denied, "viewer: no active authorization naming the reviewing physician", ct);
+            throw new ForbiddenException("The member's authorization does not (or no longer) allow you to see these records.");
+        }
+        if (!options.Value.Enabled) throw new ConflictException("No imaging archive is configured (Imaging:OrthancUrl).");
+        audit.Record(AuditAction.Read, ObjectType, studyUid, @case.MemberId, reason: "viewed through the imaging archive (DICOMweb metadata)");
+        await db.SaveChangesAsync(ct);
+        return (await archive.OpenMetadataAsync(studyUid, ct), "application/dicom+json");
+    }
+}
