@@ -51,6 +51,8 @@ public static class Policies
     public const string ConsultBook = "consult.book";
     public const string ConsultRead = "consult.read";
     public const string OutboxRead = "outbox.read";
+    public const string OutcomesRead = "outcomes.read";
+    public const string ProviderDiscordance = "outcomes.discordance";
     public const string SignedIn = "signed-in";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
@@ -111,6 +113,10 @@ public static class Policies
         [ConsultRead] = [Roles.Patient, Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin],
         // Recipients and subjects of the platform's emails, never their bodies.
         [OutboxRead] = [Roles.ProgramAdmin],
+        // Aggregates only (cells under 11 suppressed): the program's admins and its sponsors' analysts.
+        [OutcomesRead] = [Roles.ProgramAdmin, Roles.SponsorAnalyst],
+        // Change rates per treating physician: clinical governance, never the sponsor.
+        [ProviderDiscordance] = [Roles.ProgramAdmin],
         [SignedIn] = [.. Roles.All],
     };
 
