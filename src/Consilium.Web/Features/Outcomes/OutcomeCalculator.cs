@@ -10,8 +10,8 @@ namespace Consilium.Features.Outcomes;
 
 /// <summary>
 /// The one place the outcome metrics are computed (docs/metrics.md), for the API, the dashboard, the exports and the
-/// benchmark. The counting is done by the database: one GROUP BY (category, month) with filtered counts and sums,
-/// and on PostgreSQL one percentile_cont query; SQLite, which has no percentiles, reads the day counts only.
+/// benchmark. The counting is done by the database, the same queries on SQLite and PostgreSQL: one GROUP BY (category,
+/// month) with filtered counts and sums, and histograms of the day counts from which the percentiles are read.
 /// Live cases are first mapped into the same rows (<see cref="RefreshLiveAsync"/>), so imported and live cases count alike.
 /// </summary>
 public sealed class OutcomeCalculator(ConsiliumDbContext db, TimeProvider clock)
@@ -23,7 +23,8 @@ public sealed class OutcomeCalculator(ConsiliumDbContext db, TimeProvider clock)
     {
         var (start, end) = (from ?? Earliest, to ?? Latest);
         var rows = db.Set<CaseOutcome>().AsNoTracking().Where(o => o.ProgramId == program.Id);
-        var groups = await rows.Where(o => o.OpinionOn != null && o.OpinionOn >= start && o.OpinionOn <= end)
+        var inPeriod = rows.Where(o => o.OpinionOn != null && o.OpinionOn >= start && o.OpinionOn <= end);
+        var groups = await inPeriod
             .GroupBy(o => new { o.Category, o.OpinionMonth })
             .Select(g => new Aggregate
             {
@@ -56,7 +57,7 @@ public sealed class OutcomeCalculator(ConsiliumDbContext db, TimeProvider clock)
         var eligible = await db.Members.CountAsync(m => m.ProgramId == program.Id && (m.CoverageStart == null || m.CoverageStart <= end)
             && (m.CoverageEnd == null || m.CoverageEnd >= start), ct);
         var outreach = await OutreachFigures.ComputeAsync(db, program.Id, from, to, ct);
-        var days = await PercentilesAsync(program.Id, start, end, ct);
+        var days = await PercentilesAsync(inPeriod, ct);
         return Build(program, from, to, groups, opened, eligible, outreach, days);
     }
 
@@ -92,77 +93,52 @@ public sealed class OutcomeCalculator(ConsiliumDbContext db, TimeProvider clock)
     internal sealed record DayFigures(Percentiles ToOpinion, Percentiles FromTrigger, Percentiles ToPacket, Percentiles PacketToOpinion,
         IReadOnlyDictionary<int, Percentiles> ToOpinionByMonth);
 
-    internal sealed record Percentiles(int Count, double? Median, double? P90);
+    internal sealed record Percentiles(long Count, double? Median, double? P90);
 
-    public sealed class PercentileRow
+    /// <summary>
+    /// Day counts are small whole numbers, so the database returns histograms (GROUP BY the value, a hash aggregate)
+    /// instead of sorting every row, and the percentiles are read off them exactly. Packet-to-opinion days are
+    /// opinion days minus packet days (the same three dates), so one histogram serves three figures.
+    /// </summary>
+    async Task<DayFigures> PercentilesAsync(IQueryable<CaseOutcome> inPeriod, CancellationToken ct)
     {
-        public int? Month { get; set; }
-        public int NOpinion { get; set; }
-        public double? MedOpinion { get; set; }
-        public double? P90Opinion { get; set; }
-        public int NTrigger { get; set; }
-        public double? MedTrigger { get; set; }
-        public double? P90Trigger { get; set; }
-        public int NPacket { get; set; }
-        public double? MedPacket { get; set; }
-        public int NReview { get; set; }
-        public double? MedReview { get; set; }
+        var days = await inPeriod.GroupBy(o => new { o.OpinionMonth, o.DaysToOpinion, o.DaysToPacket })
+            .Select(g => new { g.Key.OpinionMonth, g.Key.DaysToOpinion, g.Key.DaysToPacket, N = g.LongCount() }).ToListAsync(ct);
+        var trigger = await inPeriod.Where(o => o.DaysFromTrigger != null).GroupBy(o => o.DaysFromTrigger!.Value)
+            .Select(g => new { Days = g.Key, N = g.LongCount() }).ToListAsync(ct);
+        static Percentiles Of(IEnumerable<(int Value, long Count)> values)
+        {
+            var histogram = values.GroupBy(v => v.Value).Select(g => (Value: g.Key, Count: g.Sum(v => v.Count))).OrderBy(v => v.Value).ToList();
+            return new Percentiles(histogram.Sum(h => h.Count), PercentileCont(histogram, 0.5), PercentileCont(histogram, 0.9));
+        }
+        var toOpinion = days.Where(d => d.DaysToOpinion != null).Select(d => (d.DaysToOpinion!.Value, d.N)).ToList();
+        return new DayFigures(
+            Of(toOpinion),
+            Of(trigger.Select(t => (t.Days, t.N))),
+            Of(days.Where(d => d.DaysToPacket != null).Select(d => (d.DaysToPacket!.Value, d.N))),
+            Of(days.Where(d => d.DaysToPacket != null && d.DaysToOpinion != null).Select(d => (d.DaysToOpinion!.Value - d.DaysToPacket!.Value, d.N))),
+            days.Where(d => d.DaysToOpinion != null).GroupBy(d => d.OpinionMonth ?? 0)
+                .ToDictionary(g => g.Key, g => Of(g.Select(d => (d.DaysToOpinion!.Value, d.N)))));
     }
 
-    async Task<DayFigures> PercentilesAsync(Guid programId, DateOnly start, DateOnly end, CancellationToken ct)
+    /// <summary>PostgreSQL's percentile_cont over a histogram sorted by value: linear interpolation between the values at p·(n−1).</summary>
+    public static double? PercentileCont(IReadOnlyList<(int Value, long Count)> histogram, double p)
     {
-        if (!db.IsSqlite)
+        var n = histogram.Sum(h => h.Count);
+        if (n == 0) return null;
+        var position = p * (n - 1);
+        var lower = (long)Math.Floor(position);
+        double At(long index)
         {
-            var overall = (await db.Database.SqlQuery<PercentileRow>($"""
-                SELECT NULL::int AS "Month",
-                  count("DaysToOpinion")::int AS "NOpinion",
-                  percentile_cont(0.5) WITHIN GROUP (ORDER BY "DaysToOpinion") AS "MedOpinion",
-                  percentile_cont(0.9) WITHIN GROUP (ORDER BY "DaysToOpinion") AS "P90Opinion",
-                  count("DaysFromTrigger")::int AS "NTrigger",
-                  percentile_cont(0.5) WITHIN GROUP (ORDER BY "DaysFromTrigger") AS "MedTrigger",
-                  percentile_cont(0.9) WITHIN GROUP (ORDER BY "DaysFromTrigger") AS "P90Trigger",
-                  count("DaysToPacket")::int AS "NPacket",
-                  percentile_cont(0.5) WITHIN GROUP (ORDER BY "DaysToPacket") AS "MedPacket",
-                  count("DaysPacketToOpinion")::int AS "NReview",
-                  percentile_cont(0.5) WITHIN GROUP (ORDER BY "DaysPacketToOpinion") AS "MedReview"
-                FROM "CaseOutcomes"
-                WHERE "ProgramId" = {programId} AND "OpinionOn" >= {start} AND "OpinionOn" <= {end}
-                """).ToListAsync(ct)).Single();
-            var months = await db.Database.SqlQuery<PercentileRow>($"""
-                SELECT "OpinionMonth" AS "Month", count("DaysToOpinion")::int AS "NOpinion",
-                  percentile_cont(0.5) WITHIN GROUP (ORDER BY "DaysToOpinion") AS "MedOpinion", NULL::double precision AS "P90Opinion",
-                  0 AS "NTrigger", NULL::double precision AS "MedTrigger", NULL::double precision AS "P90Trigger",
-                  0 AS "NPacket", NULL::double precision AS "MedPacket", 0 AS "NReview", NULL::double precision AS "MedReview"
-                FROM "CaseOutcomes"
-                WHERE "ProgramId" = {programId} AND "OpinionOn" >= {start} AND "OpinionOn" <= {end}
-                GROUP BY "OpinionMonth"
-                """).ToListAsync(ct);
-            return new DayFigures(new(overall.NOpinion, overall.MedOpinion, overall.P90Opinion), new(overall.NTrigger, overall.MedTrigger, overall.P90Trigger),
-                new(overall.NPacket, overall.MedPacket, null), new(overall.NReview, overall.MedReview, null),
-                months.Where(m => m.Month is not null).ToDictionary(m => m.Month!.Value, m => new Percentiles(m.NOpinion, m.MedOpinion, null)));
+            foreach (var (value, count) in histogram)
+            {
+                if (index < count) return value;
+                index -= count;
+            }
+            return histogram[^1].Value;
         }
-
-        var values = await db.Set<CaseOutcome>().AsNoTracking()
-            .Where(o => o.ProgramId == programId && o.OpinionOn != null && o.OpinionOn >= start && o.OpinionOn <= end)
-            .Select(o => new { o.OpinionMonth, o.DaysToOpinion, o.DaysFromTrigger, o.DaysToPacket, o.DaysPacketToOpinion }).ToListAsync(ct);
-        Percentiles Of(IEnumerable<int?> xs)
-        {
-            var sorted = xs.Where(x => x is not null).Select(x => (double)x!.Value).Order().ToArray();
-            return new Percentiles(sorted.Length, PercentileCont(sorted, 0.5), PercentileCont(sorted, 0.9));
-        }
-        return new DayFigures(Of(values.Select(v => v.DaysToOpinion)), Of(values.Select(v => v.DaysFromTrigger)), Of(values.Select(v => v.DaysToPacket)),
-            Of(values.Select(v => v.DaysPacketToOpinion)),
-            values.GroupBy(v => v.OpinionMonth ?? 0).ToDictionary(g => g.Key, g => Of(g.Select(v => v.DaysToOpinion))));
-    }
-
-    /// <summary>PostgreSQL's percentile_cont: linear interpolation between the sorted values at p·(n−1).</summary>
-    public static double? PercentileCont(IReadOnlyList<double> sorted, double p)
-    {
-        if (sorted.Count == 0) return null;
-        var position = p * (sorted.Count - 1);
-        var lower = (int)Math.Floor(position);
-        var upper = (int)Math.Ceiling(position);
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+        var low = At(lower);
+        return low + (At((long)Math.Ceiling(position)) - low) * (position - lower);
     }
 
     static OutcomeReport Build(CareProgram program, DateOnly? from, DateOnly? to, List<Aggregate> groups, int opened, int eligible,
@@ -181,7 +157,7 @@ public sealed class OutcomeCalculator(ConsiliumDbContext db, TimeProvider clock)
             if (n is > 0 and < k) { suppressed.Add(name); return null; }
             return n;
         }
-        double? Days(string name, int n, double? value)
+        double? Days(string name, long n, double? value)
         {
             if (n == 0) return null;
             if (n < k) { suppressed.Add(name); return null; }

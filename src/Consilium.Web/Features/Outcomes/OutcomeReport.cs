@@ -126,8 +126,8 @@ public static class MetricDefinitions
         "Imported cases carry the plan costs stated in the history file; live cases are priced from the program's cost table " +
             "(procedure:CODE or surgery:CATEGORY for a surgical plan, nonsurgical:CATEGORY otherwise, plus hospitalization for a stay). " +
             "A case whose plans cannot be priced is left out of the savings figures, not counted as zero.",
-        $"High-cost cases are those whose original plan is above {HighCostThreshold:C0}.",
-        $"Program cost is the per-case fee ({caseFee:C2}) times the cases with an opinion; it leaves out the sponsor's own overhead.",
+        $"High-cost cases are those whose original plan is above {Money.Format(HighCostThreshold)}.",
+        $"Program cost is the per-case fee ({Money.Format(caseFee)}) times the cases with an opinion; it leaves out the sponsor's own overhead.",
         $"Any figure drawn from fewer than {MinimumCellSize} cases or members is suppressed (shown as null) so that no member can be singled out.",
         "A case belongs to the period of its first signed opinion; an amendment changes the coded outcome, not the date.",
     ];
