@@ -1786,6 +1786,10 @@ namespace Consilium.Migrations.Postgres.Migrations
 
                     b.HasIndex("ProgramId", "OpinionOn");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ProgramId", "OpinionOn"), new[] { "OpinionMonth", "DaysToOpinion", "DaysToPacket", "DaysFromTrigger" });
+
+                    b.HasIndex("ProgramId", "RequestedOn");
+
                     b.HasIndex("ProgramId", "Source", "ExternalCaseId")
                         .IsUnique();
 

@@ -1771,7 +1771,10 @@ namespace Consilium.Migrations.Sqlite.Migrations
 
                     b.HasIndex("CaseId");
 
-                    b.HasIndex("ProgramId", "OpinionOn");
+                    b.HasIndex("ProgramId", "OpinionOn")
+                        .HasAnnotation("Npgsql:IndexInclude", new[] { "OpinionMonth", "DaysToOpinion", "DaysToPacket", "DaysFromTrigger" });
+
+                    b.HasIndex("ProgramId", "RequestedOn");
 
                     b.HasIndex("ProgramId", "Source", "ExternalCaseId")
                         .IsUnique();
