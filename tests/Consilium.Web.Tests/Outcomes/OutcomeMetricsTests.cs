@@ -187,6 +187,18 @@ public sealed class OutcomeMetricsTests(AppFixture fixture) : IClassFixture<AppF
         Assert.Equal(100, (int)d["organizations"]![0]!["cases"]!);
         Assert.Contains("never to rank", (string)d["governanceNote"]!);
 
+        // Fair access by category: the 40 targeted members are all spine candidates, 12 engaged; spine cases are the 15
+        // imported ones plus the 12 opened from outreach (no opinion yet), against oncology's 40 of 40.
+        var fair = await (await client.GetAsync($"/api/programs/{programId}/fair-access")).JsonAsync(HttpStatusCode.OK);
+        var byCategory2 = fair["dimensions"]!.AsArray().Single(x => (string)x!["dimension"]! == "category")!["groups"]!.AsArray()
+            .ToDictionary(g => (string)g!["group"]!);
+        Assert.Equal(40, (int)byCategory2["spine"]!["membersTargeted"]!);
+        Assert.Equal(0.3, (double)byCategory2["spine"]!["engagementRate"]!);
+        Assert.Equal(27, (int)byCategory2["spine"]!["casesOpened"]!);
+        Assert.Equal(0.5556, (double)byCategory2["spine"]!["completionRate"]!);
+        Assert.True((bool)byCategory2["spine"]!["completionFlagged"]!);
+        Assert.False((bool)byCategory2["oncology"]!["completionFlagged"]!);
+
         // Who may look: the sponsor's analyst sees aggregates; another sponsor's analyst does not; discordance is the admins'.
         using var analyst = app.ClientFor(await app.CreateUserAsync(Roles.SponsorAnalyst, sponsorId: sponsorId));
         using var stranger = app.ClientFor(await app.CreateUserAsync(Roles.SponsorAnalyst, sponsorId: Guid.NewGuid()));

@@ -14,7 +14,7 @@ namespace Consilium.Features.Outcomes;
 /// its sponsor or co-sponsors. Every computation reads member-level rows and is audited as a query on the program;
 /// nothing returned names or identifies a member.
 /// </summary>
-public sealed class OutcomeHandlers(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, OutcomeCalculator calculator)
+public sealed class OutcomeHandlers(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, OutcomeCalculator calculator, TimeProvider clock)
 {
     public async Task<OutcomeReport> OutcomesAsync(Guid programId, DateOnly? from, DateOnly? to, CancellationToken ct, AuditAction action = AuditAction.Query)
     {
@@ -50,7 +50,7 @@ public sealed class OutcomeHandlers(ConsiliumDbContext db, CurrentActor user, Au
         var memberIds = candidates.Where(c => c.MemberId != null).Select(c => c.MemberId!.Value).Distinct().ToList();
         var members = await db.Members.AsNoTracking().Where(m => memberIds.Contains(m.Id))
             .Select(m => new { m.Id, m.DateOfBirth, m.Sex, m.State, m.PreferredLanguage }).ToDictionaryAsync(m => m.Id, ct);
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         Dictionary<string, (int Targeted, int Engaged)> Engagement(Func<OutreachFigures.CandidateRow, string?> key) =>
             candidates.GroupBy(c => key(c) ?? "unknown").ToDictionary(g => g.Key, g => (OutreachFigures.Targeted(g), OutreachFigures.Engaged(g)));
 
