@@ -46,8 +46,10 @@ internal static class OutcomesCommands
         var runs = new Option<int>("--runs") { Description = "Timed computations after one warm-up (default 5).", DefaultValueFactory = _ => 5 };
         var bench = new Command("bench", "PostgreSQL only: seed a new program with --rows imported cases by binary COPY, then time the outcome computation " +
             "(the same calculator as the API). Prints the seeding time and each run; docs/performance.md records the figures.");
+        var reuse = new Option<Guid?>("--program") { Description = "Time an earlier run's seeded program (printed by that run) instead of seeding a new one." };
         bench.Options.Add(rows);
         bench.Options.Add(runs);
+        bench.Options.Add(reuse);
         bench.SetAction(async (parse, ct) => await ConsiliumCli.Guard(async () =>
         {
             if (string.IsNullOrWhiteSpace(parse.GetValue(db))) throw new ArgumentException("outcomes bench runs on PostgreSQL: give --db \"Host=…;Database=…;Username=…\".");
@@ -55,15 +57,20 @@ internal static class OutcomesCommands
             await using var scope = await ConsiliumCli.ReadyScopeAsync(app, ct);
             scope.ServiceProvider.GetRequiredService<CurrentActor>().Use(Actor.System("command line"), "cli");
             var context = scope.ServiceProvider.GetRequiredService<ConsiliumDbContext>();
-            var program = await OutcomeBench.CreateProgramAsync(context, ct);
             var watch = Stopwatch.StartNew();
-            await OutcomeBench.SeedAsync(context, program.Id, parse.GetValue(rows), ct);
-            Console.WriteLine($"seeded {parse.GetValue(rows):N0} cases into program {program.Id} in {watch.Elapsed.TotalSeconds:0.0} s");
+            if (parse.GetValue(reuse) is not { } programId)
+            {
+                var program = await OutcomeBench.CreateProgramAsync(context, ct);
+                programId = program.Id;
+                watch.Restart();
+                await OutcomeBench.SeedAsync(context, program.Id, parse.GetValue(rows), ct);
+                Console.WriteLine($"seeded {parse.GetValue(rows):N0} cases into program {program.Id} in {watch.Elapsed.TotalSeconds:0.0} s");
+            }
             var handlers = scope.ServiceProvider.GetRequiredService<OutcomeHandlers>();
             for (var i = 0; i <= parse.GetValue(runs); i++)
             {
                 watch.Restart();
-                var report = await handlers.OutcomesAsync(program.Id, null, null, ct);
+                var report = await handlers.OutcomesAsync(programId, null, null, ct);
                 Console.WriteLine($"{(i == 0 ? "warm-up" : $"run {i}")}: {watch.ElapsedMilliseconds} ms ({report.CasesWithOpinion:N0} cases, anyChangeRate {report.AnyChangeRate}, " +
                     $"median days {report.MedianDaysToOpinion}, roi {report.Savings.Roi})");
             }
