@@ -7,6 +7,7 @@ using Consilium.Features.Consents;
 using Consilium.Features.Consults;
 using Consilium.Features.Mail;
 using Consilium.Features.Opinions;
+using Consilium.Features.Outcomes;
 using Consilium.Features.Records;
 using Consilium.Features.Demo;
 using Consilium.Features.Documents;
@@ -98,6 +99,7 @@ public static class ConsiliumApp
         services.AddConsults();
         services.AddFhir();
         services.AddImaging();
+        services.AddOutcomes();
         services.AddDemo(builder.Configuration);
 
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
@@ -156,6 +158,7 @@ public static class ConsiliumApp
         app.MapOpinions();
         app.MapCareNavigation();
         app.MapConsults();
+        app.MapOutcomes();
         app.MapOutbox();
         app.MapTokens();
         app.MapFhir();

@@ -1643,6 +1643,181 @@ namespace Consilium.Migrations.Postgres.Migrations
                     b.ToTable("ReviewerNotes", (string)null);
                 });
 
+            modelBuilder.Entity("Consilium.Features.Outcomes.CaseOutcome", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AgeBand")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<Guid?>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int?>("DaysFromTrigger")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("DaysPacketToOpinion")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("DaysToOpinion")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("DaysToPacket")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("DiagnosisAgreement")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("ExternalCaseId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<bool>("FromTrigger")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("HospitalizationProposed")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("HospitalizationRecommended")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("MemberExternalId")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<Guid?>("MemberId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("OpinionMonth")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("OpinionOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("OriginalDx")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long?>("OriginalPlanCents")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateOnly?>("PacketCompleteOn")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool?>("RecommendationFollowed")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("RecommendedPlanCents")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateOnly>("RequestedOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("ReviewerDx")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int?>("Satisfaction")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Sex")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<bool>("SiteOfCareChange")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool?>("SlaMet")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("State")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)");
+
+                    b.Property<bool>("SurgeryProposed")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("SurgeryRecommended")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("TreatingNpi")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("TreatingOrganization")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("TreatmentAgreement")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateOnly?>("TriggeredOn")
+                        .HasColumnType("date");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId");
+
+                    b.HasIndex("ProgramId", "OpinionOn");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ProgramId", "OpinionOn"), new[] { "OpinionMonth", "DaysToOpinion", "DaysToPacket", "DaysFromTrigger" });
+
+                    b.HasIndex("ProgramId", "RequestedOn");
+
+                    b.HasIndex("ProgramId", "Source", "ExternalCaseId")
+                        .IsUnique();
+
+                    b.ToTable("CaseOutcomes", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.ProgramCost", b =>
+                {
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<decimal>("Cost")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)");
+
+                    b.Property<string>("Label")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("ProgramId", "Key");
+
+                    b.ToTable("ProgramCosts", (string)null);
+                });
+
             modelBuilder.Entity("Consilium.Features.Physicians.Physician", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2886,6 +3061,24 @@ namespace Consilium.Migrations.Postgres.Migrations
                         .WithMany()
                         .HasForeignKey("CaseId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.CaseOutcome", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.ProgramCost", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

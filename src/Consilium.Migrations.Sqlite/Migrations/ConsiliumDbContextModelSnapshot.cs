@@ -1630,6 +1630,180 @@ namespace Consilium.Migrations.Sqlite.Migrations
                     b.ToTable("ReviewerNotes", (string)null);
                 });
 
+            modelBuilder.Entity("Consilium.Features.Outcomes.CaseOutcome", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgeBand")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DaysFromTrigger")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("DaysPacketToOpinion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("DaysToOpinion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("DaysToPacket")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DiagnosisAgreement")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalCaseId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("FromTrigger")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("HospitalizationProposed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("HospitalizationRecommended")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MemberExternalId")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("MemberId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("OpinionMonth")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("OpinionOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OriginalDx")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("OriginalPlanCents")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("PacketCompleteOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool?>("RecommendationFollowed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RecommendedPlanCents")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("RequestedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerDx")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Satisfaction")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sex")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("SiteOfCareChange")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("SlaMet")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("SurgeryProposed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("SurgeryRecommended")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TreatingNpi")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TreatingOrganization")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TreatmentAgreement")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("TriggeredOn")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId");
+
+                    b.HasIndex("ProgramId", "OpinionOn")
+                        .HasAnnotation("Npgsql:IndexInclude", new[] { "OpinionMonth", "DaysToOpinion", "DaysToPacket", "DaysFromTrigger" });
+
+                    b.HasIndex("ProgramId", "RequestedOn");
+
+                    b.HasIndex("ProgramId", "Source", "ExternalCaseId")
+                        .IsUnique();
+
+                    b.ToTable("CaseOutcomes", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.ProgramCost", b =>
+                {
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Cost")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Label")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProgramId", "Key");
+
+                    b.ToTable("ProgramCosts", (string)null);
+                });
+
             modelBuilder.Entity("Consilium.Features.Physicians.Physician", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2867,6 +3041,24 @@ namespace Consilium.Migrations.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("CaseId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.CaseOutcome", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.ProgramCost", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

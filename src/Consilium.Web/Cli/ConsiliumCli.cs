@@ -36,6 +36,8 @@ public static class ConsiliumCli
         root.Subcommands.Add(ClaimsCommands.Backtest());
         root.Subcommands.Add(PhysiciansCommand(db));
         root.Subcommands.Add(LoadTestCommand.Create());
+        root.Subcommands.Add(OutcomesCommands.Import(db));
+        root.Subcommands.Add(OutcomesCommands.Bench(db));
         return await root.Parse(args).InvokeAsync();
     }
 

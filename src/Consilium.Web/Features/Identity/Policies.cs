@@ -52,6 +52,8 @@ public static class Policies
     public const string ConsultRead = "consult.read";
     public const string OutboxRead = "outbox.read";
     public const string ImagingView = "imaging.view";
+    public const string OutcomesRead = "outcomes.read";
+    public const string ProviderDiscordance = "outcomes.discordance";
     public const string SignedIn = "signed-in";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
@@ -114,6 +116,10 @@ public static class Policies
         [OutboxRead] = [Roles.ProgramAdmin],
         // Studies in the imaging archive are opened by the case's reviewer only (checked per case by the handler).
         [ImagingView] = [Roles.Reviewer],
+        // Aggregates only (cells under 11 suppressed): the program's admins and its sponsors' analysts.
+        [OutcomesRead] = [Roles.ProgramAdmin, Roles.SponsorAnalyst],
+        // Change rates per treating physician: clinical governance, never the sponsor.
+        [ProviderDiscordance] = [Roles.ProgramAdmin],
         [SignedIn] = [.. Roles.All],
     };
 

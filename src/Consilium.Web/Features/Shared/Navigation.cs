@@ -21,9 +21,9 @@ public static class Navigation
         [
             new("Cases", "/cases"), new("Phone intake", "/intake"), new("Triggers", "/triggers"), new("Programs", "/programs"), new("Sponsors", "/sponsors"),
             new("Funds", "/funds"), new("Payments", "/payments"), new("Network", "/network"), new("Opinion SLA", "/opinions/sla"),
-            new("Follow-ups", "/follow-ups"), new("Outbox", "/outbox"),
+            new("Follow-ups", "/follow-ups"), new("Outcomes", "/outcomes"), new("Outbox", "/outbox"),
         ],
-        Roles.SponsorAnalyst => [new("Programs", "/programs")],
+        Roles.SponsorAnalyst => [new("Programs", "/programs"), new("Outcomes", "/outcomes")],
         Roles.Auditor => [new("Audit trail", "/audit")],
         Roles.Integration => [new("API reference", "/docs")],
         _ => [],

@@ -61,6 +61,46 @@ public sealed record DismissRequest(string? Reason);
 public sealed record OutreachSummary(Guid ProgramId, int Candidates, int MembersTargeted, int Suppressed, int Dismissed, int OutreachStarted,
     int Reached, int Declined, int NoAnswer, int CasesOpened, double? EngagementRate);
 
+/// <summary>
+/// The one definition of the outreach figures, used by the worklist's summary and by the program outcomes: members
+/// targeted are the distinct members with a candidate on the worklist or in outreach; engaged are the distinct members
+/// a case was opened for from a candidate; the engagement rate is engaged over targeted. A period counts candidates
+/// found within it (UTC days, both ends included).
+/// </summary>
+public static class OutreachFigures
+{
+    public sealed record CandidateRow(string MemberExternalId, Guid? MemberId, string Category, CandidateStatus Status, OutreachOutcome? Outcome, Guid? CaseId);
+
+    public static async Task<OutreachSummary> ComputeAsync(ConsiliumDbContext db, Guid programId, DateOnly? from, DateOnly? to, CancellationToken ct) =>
+        Summarize(programId, await RowsAsync(db, programId, from, to, ct));
+
+    public static async Task<List<CandidateRow>> RowsAsync(ConsiliumDbContext db, Guid programId, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        var query = db.Set<TriggerCandidate>().AsNoTracking().Where(c => c.ProgramId == programId);
+        if (from is { } f) { var start = new DateTimeOffset(f.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero); query = query.Where(c => c.FoundAt >= start); }
+        if (to is { } t) { var end = new DateTimeOffset(t.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero); query = query.Where(c => c.FoundAt < end); }
+        return await query.Select(c => new CandidateRow(c.MemberExternalId, c.MemberId, c.Category, c.Status, c.Outcome, c.CaseId)).ToListAsync(ct);
+    }
+
+    /// <summary>Distinct members with a candidate on the worklist or in outreach.</summary>
+    public static int Targeted(IEnumerable<CandidateRow> rows) =>
+        rows.Where(r => r.Status is CandidateStatus.Open or CandidateStatus.Outreach).Select(r => r.MemberExternalId).Distinct().Count();
+
+    /// <summary>Distinct members a case was opened for from a candidate.</summary>
+    public static int Engaged(IEnumerable<CandidateRow> rows) => rows.Where(r => r.CaseId is not null).Select(r => r.MemberExternalId).Distinct().Count();
+
+    public static OutreachSummary Summarize(Guid programId, IReadOnlyCollection<CandidateRow> rows)
+    {
+        var targeted = Targeted(rows);
+        var casesOpened = Engaged(rows);
+        return new OutreachSummary(programId, rows.Count, targeted,
+            rows.Count(r => r.Status == CandidateStatus.Suppressed), rows.Count(r => r.Status == CandidateStatus.Dismissed),
+            rows.Count(r => r.Status == CandidateStatus.Outreach), rows.Count(r => r.Outcome == OutreachOutcome.Reached),
+            rows.Count(r => r.Outcome == OutreachOutcome.Declined), rows.Count(r => r.Outcome == OutreachOutcome.NoAnswer),
+            casesOpened, targeted == 0 ? null : Math.Round((double)casesOpened / targeted, 4));
+    }
+}
+
 /// <summary>What the scanner needs from the platform: the program's rules and who to keep off the worklist.</summary>
 public sealed record ScanContext(RuleSet Rules, int RuleSetVersion, Func<Candidate, string?> Suppress);
 
@@ -218,15 +258,7 @@ internal sealed class TriggerHandlers(ConsiliumDbContext db, CurrentActor user, 
     public async Task<OutreachSummary> SummaryAsync(Guid programId, CancellationToken ct)
     {
         await RequireProgramAsync(programId, ct);
-        var rows = await db.Set<TriggerCandidate>().AsNoTracking().Where(c => c.ProgramId == programId)
-            .Select(c => new { c.MemberExternalId, c.Status, c.Outcome, c.CaseId }).ToListAsync(ct);
-        var targeted = rows.Where(r => r.Status is CandidateStatus.Open or CandidateStatus.Outreach).Select(r => r.MemberExternalId).Distinct().Count();
-        var casesOpened = rows.Where(r => r.CaseId is not null).Select(r => r.MemberExternalId).Distinct().Count();
-        return new OutreachSummary(programId, rows.Count, targeted,
-            rows.Count(r => r.Status == CandidateStatus.Suppressed), rows.Count(r => r.Status == CandidateStatus.Dismissed),
-            rows.Count(r => r.Status == CandidateStatus.Outreach), rows.Count(r => r.Outcome == OutreachOutcome.Reached),
-            rows.Count(r => r.Outcome == OutreachOutcome.Declined), rows.Count(r => r.Outcome == OutreachOutcome.NoAnswer),
-            casesOpened, targeted == 0 ? null : Math.Round((double)casesOpened / targeted, 4));
+        return await OutreachFigures.ComputeAsync(db, programId, null, null, ct);
     }
 
     /// <summary>The rules in force for a program and the suppression of members with an open case or a recent contact.</summary>
