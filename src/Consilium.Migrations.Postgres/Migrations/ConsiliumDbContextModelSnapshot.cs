@@ -1266,7 +1266,7 @@ namespace Consilium.Migrations.Postgres.Migrations
                         new
                         {
                             Id = 1,
-                            Sequence = 0L
+                            Sequence = -1L
                         });
                 });
 

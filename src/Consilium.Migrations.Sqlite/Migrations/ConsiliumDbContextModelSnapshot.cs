@@ -1253,7 +1253,7 @@ namespace Consilium.Migrations.Sqlite.Migrations
                         new
                         {
                             Id = 1,
-                            Sequence = 0L
+                            Sequence = -1L
                         });
                 });
 

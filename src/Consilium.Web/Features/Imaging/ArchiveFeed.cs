@@ -64,9 +64,24 @@ public sealed partial class ArchiveFeed(ConsiliumDbContext db, OrthancClient arc
         var since = await db.Set<ArchiveFeedCursor>().AsNoTracking().Where(c => c.Id == ArchiveFeedCursor.SingletonId).Select(c => c.Sequence).SingleAsync(ct);
         try
         {
+            if (since == ArchiveFeedCursor.NotStarted)
+            {
+                // The first pass of an installation starts at the archive's end: what it held before is not the facilities'
+                // answer to this program's record requests (to replay it, set the cursor's Sequence to 0).
+                since = await archive.ReadLastSequenceAsync(ct);
+                if (!await MoveCursorAsync(since, ct)) throw new FeedLeaseLostException();
+                LogStarted(logger, since);
+                return new FeedPass(FeedPassOutcome.Done, 0, 0, since);
+            }
             while (true)
             {
                 var page = await archive.ReadChangesAsync(since, options.Value.PageSize, ct);
+                if (page.Changes.Count == 0 && page.Last < since)
+                {
+                    // The archive's feed is behind the cursor: it was rebuilt (a new index). Follow it from where it is now.
+                    LogRewound(logger, since, page.Last);
+                    since = page.Last;
+                }
                 foreach (var change in page.Changes.Where(c => c.Seq > since))
                 {
                     if (change is { ChangeType: "StableStudy", ResourceType: "Study" })
@@ -205,6 +220,12 @@ public sealed partial class ArchiveFeed(ConsiliumDbContext db, OrthancClient arc
     static bool SexAgrees(string? dicom, Sex member) => SexOf(dicom) is not { } sex || member == Sex.Unknown || sex == member;
 
     static string Clip(string value, int max) => value.Length <= max ? value : value[^max..];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Archive change feed: first pass, starting after the archive's latest change {Sequence}")]
+    static partial void LogStarted(ILogger logger, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Archive change feed ends at {Last}, behind the stored cursor {Cursor}: the archive's index was rebuilt; following it from {Last}")]
+    static partial void LogRewound(ILogger logger, long cursor, long last);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Archive change feed: {Attached} studies attached, {Queued} queued for a coordinator, cursor at {Sequence}")]
     static partial void LogPass(ILogger logger, int attached, int queued, long sequence);

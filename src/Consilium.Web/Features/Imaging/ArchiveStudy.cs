@@ -110,11 +110,14 @@ public sealed class ArchiveFeedCursor
 {
     public const int SingletonId = 1;
 
+    /// <summary>The cursor of an installation that never read the feed: its first pass starts at the archive's end.</summary>
+    public const long NotStarted = -1;
+
     ArchiveFeedCursor() { }
 
     public int Id { get; private set; }
 
-    /// <summary>The last change-feed sequence number fully processed.</summary>
+    /// <summary>The last change-feed sequence number fully processed; <see cref="NotStarted"/> before the first pass.</summary>
     public long Sequence { get; private set; }
 
     public string? LockedBy { get; private set; }
@@ -151,6 +154,6 @@ internal sealed class ArchiveStudyConfiguration : IEntityTypeConfiguration<Archi
         builder.HasKey(c => c.Id);
         builder.Property(c => c.Id).ValueGeneratedNever();
         builder.Property(c => c.LockedBy).HasMaxLength(100);
-        builder.HasData(new { Id = ArchiveFeedCursor.SingletonId, Sequence = 0L });
+        builder.HasData(new { Id = ArchiveFeedCursor.SingletonId, Sequence = ArchiveFeedCursor.NotStarted });
     }
 }

@@ -185,6 +185,15 @@ public sealed class OrthancClient
         return new ArchiveChanges(changes, root.GetProperty("Last").GetInt64(), root.GetProperty("Done").GetBoolean());
     }
 
+    /// <summary>The sequence number of the archive's latest change (<c>GET /changes?last</c>): where a new reader starts.</summary>
+    public async Task<long> ReadLastSequenceAsync(CancellationToken ct)
+    {
+        using var response = await _http.GetAsync("changes?last", ct);
+        if (!response.IsSuccessStatusCode) throw new ArchiveException($"the change feed answered {(int)response.StatusCode}");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct));
+        return json.RootElement.GetProperty("Last").GetInt64();
+    }
+
     /// <summary>The identifying tags of a study held by the archive, by Orthanc's own id (as the change feed names it).</summary>
     public async Task<ArchivedStudy?> ReadStudyAsync(string orthancStudyId, CancellationToken ct)
     {

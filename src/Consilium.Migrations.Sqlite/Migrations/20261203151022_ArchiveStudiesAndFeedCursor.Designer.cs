@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Consilium.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(ConsiliumDbContext))]
-    [Migration("20261203144458_ArchiveStudiesAndFeedCursor")]
+    [Migration("20261203151022_ArchiveStudiesAndFeedCursor")]
     partial class ArchiveStudiesAndFeedCursor
     {
         /// <inheritdoc />
@@ -1256,7 +1256,7 @@ namespace Consilium.Migrations.Sqlite.Migrations
                         new
                         {
                             Id = 1,
-                            Sequence = 0L
+                            Sequence = -1L
                         });
                 });
 

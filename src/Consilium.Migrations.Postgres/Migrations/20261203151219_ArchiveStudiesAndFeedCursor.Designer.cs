@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Consilium.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(ConsiliumDbContext))]
-    [Migration("20261203144523_ArchiveStudiesAndFeedCursor")]
+    [Migration("20261203151219_ArchiveStudiesAndFeedCursor")]
     partial class ArchiveStudiesAndFeedCursor
     {
         /// <inheritdoc />
@@ -1269,7 +1269,7 @@ namespace Consilium.Migrations.Postgres.Migrations
                         new
                         {
                             Id = 1,
-                            Sequence = 0L
+                            Sequence = -1L
                         });
                 });
 

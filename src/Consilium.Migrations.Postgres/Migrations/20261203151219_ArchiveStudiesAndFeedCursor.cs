@@ -65,7 +65,7 @@ namespace Consilium.Migrations.Postgres.Migrations
             migrationBuilder.InsertData(
                 table: "ArchiveFeedCursor",
                 columns: new[] { "Id", "LockedBy", "LockedUntil", "Sequence" },
-                values: new object[] { 1, null, null, 0L });
+                values: new object[] { 1, null, null, -1L });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ArchiveStudies_CaseId",
