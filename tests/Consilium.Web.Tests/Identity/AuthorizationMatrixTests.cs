@@ -189,7 +189,7 @@ public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture
         ["PAGE /follow-ups"] = Policies.CareManage,
         ["GET /api/cases/{id:guid}/studies/{studyUid}/metadata"] = Policies.ImagingView,
         ["GET /api/cases/{id:guid}/studies/{studyUid}/series/{seriesUid}/instances/{instanceUid}/rendered"] = Policies.ImagingView,
-        ["GET /api/cases/{id:guid}/studies/{studyUid}/series/{seriesUid}/instances/{instanceUid}/frames/{frame:int}"] = Policies.ImagingView,
+        ["GET /api/cases/{id:guid}/studies/{studyUid}/series/{seriesUid}/instances/{instanceUid}/frames/{frame}"] = Policies.ImagingView,
         ["PAGE /cases/{id:guid}/studies/{studyUid}/viewer"] = Policies.ImagingView,
         ["GET /api/imaging/unmatched"] = Policies.ImagingTriage,
         ["POST /api/imaging/unmatched/{id:guid}/attach"] = Policies.ImagingTriage,

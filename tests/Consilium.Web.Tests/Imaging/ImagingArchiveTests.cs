@@ -117,6 +117,7 @@ public sealed partial class ImagingArchiveTests(ImagingArchiveTests.ArchiveFixtu
         Assert.Equal(HttpStatusCode.OK, frame.StatusCode);
         Assert.Equal("multipart/related", frame.Content.Headers.ContentType?.MediaType);
         Assert.True((await frame.Content.ReadAsByteArrayAsync()).Length > 1000);
+        Assert.Contains("frame", (await (await reviewer.GetAsync(instance + "/frames/0")).JsonAsync(HttpStatusCode.BadRequest)).ErrorFields());
         Assert.Equal(HttpStatusCode.NotFound, (await otherClient.GetAsync(instance + "/rendered")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await coordinatorClient.GetAsync(instance + "/rendered")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await reviewer.GetAsync($"/api/cases/{c.CaseId}/studies/{studyUid}/series/{seriesUid}/instances/1.2.3/rendered")).StatusCode);

@@ -68,8 +68,9 @@ public static class ImagingSetup
                 return TypedResults.Stream(body, mediaType);
             }).RequireAuthorization(Policies.ImagingView).WithTags("Imaging")
             .WithSummary("An instance rendered as JPEG (or PNG when the client asks for image/png), for the case's reviewer; every view audited.");
-        app.MapGet("/api/cases/{id:guid}/studies/{studyUid}/series/{seriesUid}/instances/{instanceUid}/frames/{frame:int}",
-            async (Guid id, string studyUid, string seriesUid, string instanceUid, int frame, ImagingViewer viewer, CancellationToken ct) =>
+        // The frame number is parsed by the handler (not a route constraint), so a malformed one is a 400 naming it.
+        app.MapGet("/api/cases/{id:guid}/studies/{studyUid}/series/{seriesUid}/instances/{instanceUid}/frames/{frame}",
+            async (Guid id, string studyUid, string seriesUid, string instanceUid, string frame, ImagingViewer viewer, CancellationToken ct) =>
             {
                 var (body, mediaType) = await viewer.FrameAsync(id, studyUid, seriesUid, instanceUid, frame, ct);
                 return TypedResults.Stream(body, mediaType);
@@ -319,11 +320,12 @@ internal sealed class ImagingViewer(ConsiliumDbContext db, CurrentActor user, Au
         return await archive.OpenInstanceAsync(studyUid, seriesUid, instanceUid, "rendered", format, ct);
     }
 
-    public async Task<(Stream Body, string MediaType)> FrameAsync(Guid caseId, string studyUid, string seriesUid, string instanceUid, int frame, CancellationToken ct)
+    public async Task<(Stream Body, string MediaType)> FrameAsync(Guid caseId, string studyUid, string seriesUid, string instanceUid, string frameNumber, CancellationToken ct)
     {
+        if (!int.TryParse(frameNumber, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var frame) || frame < 1)
+            throw new RuleViolationException("frame", "A frame number is a whole number from 1.");
         RequireUid(seriesUid, "Series");
         RequireUid(instanceUid, "Instance");
-        if (frame < 1) throw new RuleViolationException("frame", "Frames are numbered from 1.");
         await AuthorizeAsync(caseId, studyUid, $"viewed through the imaging archive (frame {frame} of instance {instanceUid})", ct);
         return await archive.OpenInstanceAsync(studyUid, seriesUid, instanceUid, $"frames/{frame}", null, ct);
     }
