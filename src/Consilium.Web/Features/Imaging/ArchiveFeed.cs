@@ -128,7 +128,8 @@ public sealed partial class ArchiveFeed(ConsiliumDbContext db, OrthancClient arc
     async Task<ArchiveStudyStatus?> ProcessAsync(ArchiveChange change, CancellationToken ct)
     {
         var study = await archive.ReadStudyAsync(change.Id, ct);
-        if (study is null || study.StudyInstanceUid.Length == 0) return null; // deleted since it became stable
+        // Deleted since it became stable, or a UID no DICOM study can have (over 64 characters): nothing to attach.
+        if (study is null || study.StudyInstanceUid.Length is 0 or > 64) return null;
         var uid = study.StudyInstanceUid;
         if (await db.Set<ArchiveStudy>().AnyAsync(s => s.StudyInstanceUid == uid, ct)) return null; // seen before (more instances later)
         // Consilium's own push of an uploaded document: the case already has it.

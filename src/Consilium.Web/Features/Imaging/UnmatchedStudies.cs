@@ -29,6 +29,8 @@ public sealed class UnmatchedStudies(ConsiliumDbContext db, CurrentActor user, A
 
     public async Task<IReadOnlyList<UnmatchedStudyView>> ListAsync(CancellationToken ct)
     {
+        // The page lists the queue again after a refused decision: what that attempt had tracked must not be saved with the audit.
+        db.ChangeTracker.Clear();
         var rows = await db.Set<ArchiveStudy>().AsNoTracking().Where(s => s.Status == ArchiveStudyStatus.Unmatched)
             .OrderBy(s => s.ReceivedAt).ThenBy(s => s.Id).Take(MaxListed).ToListAsync(ct);
         foreach (var row in rows) audit.Record(AuditAction.Query, "ArchiveStudy", row.Id, null, reason: "unmatched imaging queue");
