@@ -15,7 +15,7 @@ namespace Consilium.Tests.Imaging;
 /// One archive-connected node per database is shared by the tests of the class (<see cref="ArchiveFixture"/>); only the
 /// node with the wrong archive password is started by its test.
 /// </summary>
-public sealed class ImagingArchiveTests(ImagingArchiveTests.ArchiveFixture fixture) : IClassFixture<ImagingArchiveTests.ArchiveFixture>
+public sealed partial class ImagingArchiveTests(ImagingArchiveTests.ArchiveFixture fixture) : IClassFixture<ImagingArchiveTests.ArchiveFixture>
 {
     public const string UrlVariable = "CONSILIUM_TEST_ORTHANC_URL";
     static readonly string? Url = Environment.GetEnvironmentVariable(UrlVariable);
@@ -100,10 +100,42 @@ public sealed class ImagingArchiveTests(ImagingArchiveTests.ArchiveFixture fixtu
         Assert.Equal(HttpStatusCode.Forbidden, (await coordinatorClient.GetAsync(url)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await reviewer.GetAsync($"/api/cases/{c.CaseId}/studies/1.2.3.4/metadata")).StatusCode);
 
+        // The images themselves, through the same check: rendered (JPEG, or PNG on request) and a frame's pixel data.
+        var (seriesUid, instanceUid) = (Dcmtk.Value(file, "0020,000e")!, Dcmtk.Value(file, "0008,0018")!);
+        var instance = $"/api/cases/{c.CaseId}/studies/{studyUid}/series/{seriesUid}/instances/{instanceUid}";
+        var jpeg = await reviewer.GetAsync(instance + "/rendered");
+        Assert.Equal(HttpStatusCode.OK, jpeg.StatusCode);
+        Assert.Equal("image/jpeg", jpeg.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(new byte[] { 0xFF, 0xD8, 0xFF }, (await jpeg.Content.ReadAsByteArrayAsync())[..3]);
+        using (var request = new HttpRequestMessage(HttpMethod.Get, instance + "/rendered") { Headers = { { "Accept", "image/png" } } })
+        {
+            var png = await reviewer.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, png.StatusCode);
+            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, (await png.Content.ReadAsByteArrayAsync())[..8]);
+        }
+        var frame = await reviewer.GetAsync(instance + "/frames/1");
+        Assert.Equal(HttpStatusCode.OK, frame.StatusCode);
+        Assert.Equal("multipart/related", frame.Content.Headers.ContentType?.MediaType);
+        Assert.True((await frame.Content.ReadAsByteArrayAsync()).Length > 1000);
+        Assert.Contains("frame", (await (await reviewer.GetAsync(instance + "/frames/0")).JsonAsync(HttpStatusCode.BadRequest)).ErrorFields());
+        Assert.Equal(HttpStatusCode.NotFound, (await otherClient.GetAsync(instance + "/rendered")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await coordinatorClient.GetAsync(instance + "/rendered")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await reviewer.GetAsync($"/api/cases/{c.CaseId}/studies/{studyUid}/series/{seriesUid}/instances/1.2.3/rendered")).StatusCode);
+
+        // The viewer page: the study's series, one image at a time through the proxy above.
+        var viewer = await reviewer.GetAsync($"/cases/{c.CaseId}/studies/{studyUid}/viewer");
+        Assert.Equal(HttpStatusCode.OK, viewer.StatusCode);
+        Assert.Contains($"src=\"{instance}/rendered\"", await viewer.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await otherClient.GetAsync($"/cases/{c.CaseId}/studies/{studyUid}/viewer")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await coordinatorClient.GetAsync($"/cases/{c.CaseId}/studies/{studyUid}/viewer")).StatusCode);
+
         var trail = await app.WithDbAsync(d => d.AuditEntries.Where(e => e.ObjectType == "ImagingStudy" && e.ObjectId == studyUid)
-            .Select(e => new { e.UserId, e.Outcome }).ToListAsync());
-        Assert.Contains(trail, e => e.UserId == c.Reviewer.Id && e.Outcome == AuditOutcome.Success);
-        Assert.Contains(trail, e => e.UserId == other.Id && e.Outcome == AuditOutcome.Denied);
+            .Select(e => new { e.UserId, e.Outcome, e.Reason }).ToListAsync());
+        Assert.Contains(trail, e => e.UserId == c.Reviewer.Id && e.Outcome == AuditOutcome.Success && e.Reason!.Contains("DICOMweb metadata"));
+        Assert.Contains(trail, e => e.UserId == c.Reviewer.Id && e.Outcome == AuditOutcome.Success && e.Reason == $"viewed through the imaging archive (rendered instance {instanceUid})");
+        Assert.Contains(trail, e => e.UserId == c.Reviewer.Id && e.Outcome == AuditOutcome.Success && e.Reason!.Contains("frame 1"));
+        Assert.Contains(trail, e => e.UserId == c.Reviewer.Id && e.Outcome == AuditOutcome.Success && e.Reason!.EndsWith("(viewer)"));
+        Assert.Equal(3, trail.Count(e => e.UserId == other.Id && e.Outcome == AuditOutcome.Denied));
     }
 
     [Fact]
@@ -173,7 +205,9 @@ public sealed class ImagingArchiveTests(ImagingArchiveTests.ArchiveFixture fixtu
 
     internal static void Archive(TestApp app, string? password) => app
         .With("Imaging:OrthancUrl", Url).With("Imaging:Username", User).With("Imaging:Password", password)
-        .With("Outbox:PollInterval", "00:00:00.200").With("Outbox:RetryDelay", "00:00:30");
+        .With("Outbox:PollInterval", "00:00:00.200").With("Outbox:RetryDelay", "00:00:30")
+        // The change-feed reader is driven by the tests, pass by pass (ArchiveFeed.PollOnceAsync), not by the timer.
+        .With("Imaging:Feed:PollInterval", "00:00:00");
 
     /// <summary>Deletes the study from the archive through Orthanc's REST API (lookup by UID, then DELETE).</summary>
     static async Task RemoveStudyAsync(string studyUid)

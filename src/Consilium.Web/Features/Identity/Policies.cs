@@ -52,6 +52,7 @@ public static class Policies
     public const string ConsultRead = "consult.read";
     public const string OutboxRead = "outbox.read";
     public const string ImagingView = "imaging.view";
+    public const string ImagingTriage = "imaging.triage";
     public const string OutcomesRead = "outcomes.read";
     public const string ProviderDiscordance = "outcomes.discordance";
     public const string SignedIn = "signed-in";
@@ -116,6 +117,9 @@ public static class Policies
         [OutboxRead] = [Roles.ProgramAdmin],
         // Studies in the imaging archive are opened by the case's reviewer only (checked per case by the handler).
         [ImagingView] = [Roles.Reviewer],
+        // Studies a facility sent to the archive that fit no case: identifying tags of people who may not be members yet,
+        // so the coordinators who chase records only.
+        [ImagingTriage] = [Roles.Coordinator],
         // Aggregates only (cells under 11 suppressed): the program's admins and its sponsors' analysts.
         [OutcomesRead] = [Roles.ProgramAdmin, Roles.SponsorAnalyst],
         // Change rates per treating physician: clinical governance, never the sponsor.

@@ -49,6 +49,7 @@ public static class ImagingSetup
         services.AddScoped<ImagingOutbox>();
         services.AddScoped<IOutboxHandler, StowOutboxHandler>();
         services.AddScoped<ImagingViewer>();
+        services.AddArchiveFeed();
         return services;
     }
 
@@ -60,6 +61,22 @@ public static class ImagingSetup
             return TypedResults.Stream(body, mediaType);
         }).RequireAuthorization(Policies.ImagingView).WithTags("Imaging")
             .WithSummary("The study's DICOMweb metadata from the imaging archive, for the case's reviewer; every view audited.");
+        app.MapGet("/api/cases/{id:guid}/studies/{studyUid}/series/{seriesUid}/instances/{instanceUid}/rendered",
+            async (Guid id, string studyUid, string seriesUid, string instanceUid, HttpRequest request, ImagingViewer viewer, CancellationToken ct) =>
+            {
+                var (body, mediaType) = await viewer.RenderedAsync(id, studyUid, seriesUid, instanceUid, request.Headers.Accept.ToString(), ct);
+                return TypedResults.Stream(body, mediaType);
+            }).RequireAuthorization(Policies.ImagingView).WithTags("Imaging")
+            .WithSummary("An instance rendered as JPEG (or PNG when the client asks for image/png), for the case's reviewer; every view audited.");
+        // The frame number is parsed by the handler (not a route constraint), so a malformed one is a 400 naming it.
+        app.MapGet("/api/cases/{id:guid}/studies/{studyUid}/series/{seriesUid}/instances/{instanceUid}/frames/{frame}",
+            async (Guid id, string studyUid, string seriesUid, string instanceUid, string frame, ImagingViewer viewer, CancellationToken ct) =>
+            {
+                var (body, mediaType) = await viewer.FrameAsync(id, studyUid, seriesUid, instanceUid, frame, ct);
+                return TypedResults.Stream(body, mediaType);
+            }).RequireAuthorization(Policies.ImagingView).WithTags("Imaging")
+            .WithSummary("One frame's pixel data (WADO-RS, multipart/related), for the case's reviewer; every view audited.");
+        app.MapUnmatchedStudies();
         return app;
     }
 }
@@ -169,6 +186,15 @@ public sealed class OrthancClient
         return new ArchiveChanges(changes, root.GetProperty("Last").GetInt64(), root.GetProperty("Done").GetBoolean());
     }
 
+    /// <summary>The sequence number of the archive's latest change (<c>GET /changes?last</c>): where a new reader starts.</summary>
+    public async Task<long> ReadLastSequenceAsync(CancellationToken ct)
+    {
+        using var response = await _http.GetAsync("changes?last", ct);
+        if (!response.IsSuccessStatusCode) throw new ArchiveException($"the change feed answered {(int)response.StatusCode}");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct));
+        return json.RootElement.GetProperty("Last").GetInt64();
+    }
+
     /// <summary>The identifying tags of a study held by the archive, by Orthanc's own id (as the change feed names it).</summary>
     public async Task<ArchivedStudy?> ReadStudyAsync(string orthancStudyId, CancellationToken ct)
     {
@@ -179,9 +205,34 @@ public sealed class OrthancClient
         var study = json.RootElement.GetProperty("MainDicomTags");
         var patient = json.RootElement.GetProperty("PatientMainDicomTags");
         static string? Tag(JsonElement tags, string name) =>
-            tags.TryGetProperty(name, out var value) && value.GetString() is { Length: > 0 } text ? text : null;
+            tags.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString()!.Trim() is { Length: > 0 } text ? text : null;
         return new ArchivedStudy(orthancStudyId, Tag(study, "StudyInstanceUID") ?? "", Tag(study, "AccessionNumber"),
-            Tag(patient, "PatientID"), Tag(patient, "PatientName"), Tag(patient, "PatientBirthDate"));
+            Tag(patient, "PatientID"), Tag(patient, "PatientName"), Tag(patient, "PatientBirthDate"), Tag(patient, "PatientSex"),
+            Tag(study, "StudyDate"), Tag(study, "StudyDescription"),
+            json.RootElement.TryGetProperty("Series", out var series) ? series.GetArrayLength() : 0);
+    }
+
+    /// <summary>
+    /// WADO-RS of one instance: <c>rendered</c> (a JPEG or PNG a browser shows) or <c>frames/{n}</c> (the pixel data,
+    /// multipart/related). The archive checks that the instance belongs to that series and study (404 otherwise).
+    /// </summary>
+    public async Task<(Stream Body, string MediaType)> OpenInstanceAsync(string studyUid, string seriesUid, string instanceUid, string resource, string? accept, CancellationToken ct)
+    {
+        var path = $"{_options.DicomWebRoot.TrimStart('/')}studies/{Uri.EscapeDataString(studyUid)}/series/{Uri.EscapeDataString(seriesUid)}/instances/{Uri.EscapeDataString(instanceUid)}/{resource}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (accept is not null) request.Headers.Accept.ParseAdd(accept);
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.BadRequest)
+        {
+            response.Dispose();
+            throw new NotFoundException("Instance of the study in the imaging archive", instanceUid);
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            response.Dispose();
+            throw new ArchiveException($"WADO-RS {resource.Split('/')[0]} answered {(int)response.StatusCode}");
+        }
+        return (await response.Content.ReadAsStreamAsync(ct), response.Content.Headers.ContentType?.ToString() ?? "application/octet-stream");
     }
 }
 
@@ -192,7 +243,8 @@ public sealed record ArchiveChanges(IReadOnlyList<ArchiveChange> Changes, long L
 public sealed record ArchiveChange(long Seq, string ChangeType, string ResourceType, string Id);
 
 /// <summary>A study's identifying tags as the archive indexed them (DICOM formats: PN with carets, DA as yyyymmdd).</summary>
-public sealed record ArchivedStudy(string OrthancId, string StudyInstanceUid, string? AccessionNumber, string? PatientId, string? PatientName, string? BirthDate);
+public sealed record ArchivedStudy(string OrthancId, string StudyInstanceUid, string? AccessionNumber, string? PatientId, string? PatientName, string? BirthDate,
+    string? Sex = null, string? StudyDate = null, string? StudyDescription = null, int SeriesCount = 0);
 
 /// <summary>The archive refused or failed; the message says how, with no health information in it.</summary>
 public sealed class ArchiveException(string message) : Exception(message);
@@ -244,8 +296,9 @@ internal sealed class StowOutboxHandler(ConsiliumDbContext db, IDocumentStore st
 
 /// <summary>
 /// Viewing a case's study in the archive through Consilium: only the case's reviewer (the lead or an accepted panel
-/// member), only a study of that case, only under an authorization naming the reviewing physician; each view audited, a
-/// refusal audited as refused. The archive itself is never exposed; Consilium proxies the DICOMweb answer.
+/// member), only a study of that case (a document's instances, or a study the change feed or a coordinator attached),
+/// only under an authorization naming the reviewing physician; each view audited, a refusal audited as refused. The
+/// archive itself is never exposed; Consilium proxies the DICOMweb answer.
 /// </summary>
 internal sealed class ImagingViewer(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, Consents.ConsentGate consents,
     IOptions<ImagingOptions> options, OrthancClient archive)
@@ -254,7 +307,59 @@ internal sealed class ImagingViewer(ConsiliumDbContext db, CurrentActor user, Au
 
     public async Task<(Stream Body, string MediaType)> MetadataAsync(Guid caseId, string studyUid, CancellationToken ct)
     {
-        var @case = await db.Cases.AsNoTracking().Where(c => c.Id == caseId).Select(c => new { c.Id, c.MemberId, c.ReviewerUserId }).SingleOrDefaultAsync(ct)
+        await AuthorizeAsync(caseId, studyUid, "viewed through the imaging archive (DICOMweb metadata)", ct);
+        return (await archive.OpenMetadataAsync(studyUid, ct), "application/dicom+json");
+    }
+
+    public async Task<(Stream Body, string MediaType)> RenderedAsync(Guid caseId, string studyUid, string seriesUid, string instanceUid, string? accept, CancellationToken ct)
+    {
+        RequireUid(seriesUid, "Series");
+        RequireUid(instanceUid, "Instance");
+        await AuthorizeAsync(caseId, studyUid, $"viewed through the imaging archive (rendered instance {instanceUid})", ct);
+        var format = accept?.Contains("image/png", StringComparison.OrdinalIgnoreCase) == true ? "image/png" : "image/jpeg";
+        return await archive.OpenInstanceAsync(studyUid, seriesUid, instanceUid, "rendered", format, ct);
+    }
+
+    public async Task<(Stream Body, string MediaType)> FrameAsync(Guid caseId, string studyUid, string seriesUid, string instanceUid, string frameNumber, CancellationToken ct)
+    {
+        if (!int.TryParse(frameNumber, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var frame) || frame < 1)
+            throw new RuleViolationException("frame", "A frame number is a whole number from 1.");
+        RequireUid(seriesUid, "Series");
+        RequireUid(instanceUid, "Instance");
+        await AuthorizeAsync(caseId, studyUid, $"viewed through the imaging archive (frame {frame} of instance {instanceUid})", ct);
+        return await archive.OpenInstanceAsync(studyUid, seriesUid, instanceUid, $"frames/{frame}", null, ct);
+    }
+
+    /// <summary>The study's series and instances for the viewer page, from the archive's metadata; the view is audited.</summary>
+    public async Task<StudyViewerView> StudyAsync(Guid caseId, string studyUid, CancellationToken ct)
+    {
+        var caseNumber = await AuthorizeAsync(caseId, studyUid, "viewed through the imaging archive (viewer)", ct);
+        await using var stream = await archive.OpenMetadataAsync(studyUid, ct);
+        using var json = await JsonDocument.ParseAsync(stream, cancellationToken: ct);
+        static string? Tag(JsonElement instance, string tag) =>
+            instance.TryGetProperty(tag, out var e) && e.TryGetProperty("Value", out var v) && v.GetArrayLength() > 0
+                ? v[0].ValueKind == JsonValueKind.Number ? v[0].GetRawText() : v[0].ValueKind == JsonValueKind.String ? v[0].GetString() : null
+                : null;
+        var instances = json.RootElement.EnumerateArray().Select(i => new
+        {
+            Series = Tag(i, "0020000E") ?? "", Sop = Tag(i, "00080018") ?? "", SeriesNumber = Tag(i, "00200011"), Number = Tag(i, "00200013"),
+            Modality = Tag(i, "00080060"), Description = Tag(i, "0008103E"), Frames = int.TryParse(Tag(i, "00280008"), out var f) ? f : 1,
+            Study = Tag(i, "00081030"),
+        }).Where(i => i.Series.Length > 0 && i.Sop.Length > 0).ToList();
+        static int Number(string? n) => int.TryParse(n, out var v) ? v : int.MaxValue;
+        var series = instances.GroupBy(i => i.Series)
+            .OrderBy(g => Number(g.First().SeriesNumber)).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new ViewerSeries(g.Key, g.First().SeriesNumber, g.First().Modality, g.First().Description,
+                g.OrderBy(i => Number(i.Number)).ThenBy(i => i.Sop, StringComparer.Ordinal).Select(i => new ViewerInstance(i.Sop, i.Number, i.Frames)).ToList()))
+            .ToList();
+        return new StudyViewerView(caseId, caseNumber, studyUid, instances.Select(i => i.Study).FirstOrDefault(d => d is not null), series);
+    }
+
+    /// <summary>Checks the reviewer, the study and the authorization; records the view in the same unit of work. Returns the case number.</summary>
+    async Task<string> AuthorizeAsync(Guid caseId, string studyUid, string reason, CancellationToken ct)
+    {
+        RequireUid(studyUid, "Study");
+        var @case = await db.Cases.AsNoTracking().Where(c => c.Id == caseId).Select(c => new { c.Id, c.Number, c.MemberId, c.ReviewerUserId }).SingleOrDefaultAsync(ct)
             ?? throw new NotFoundException("Case", caseId);
         var reviews = @case.ReviewerUserId == user.UserId
             || await db.Set<Physicians.ReviewerOffer>().AnyAsync(o => o.CaseId == caseId && o.ReviewerUserId == user.UserId && o.Status == Physicians.OfferStatus.Accepted, ct);
@@ -263,16 +368,40 @@ internal sealed class ImagingViewer(ConsiliumDbContext db, CurrentActor user, Au
             await audit.RecordFailureAsync(AuditAction.Read, ObjectType, studyUid, @case.MemberId, AuditOutcome.Denied, "viewer: not the case's reviewer", ct);
             throw new NotFoundException("Case", caseId);
         }
-        var ofCase = await db.Set<CaseDocument>().Where(d => d.CaseId == caseId).SelectMany(d => d.Instances).AnyAsync(i => i.StudyInstanceUid == studyUid, ct);
-        if (!ofCase) throw new NotFoundException("Study of the case", studyUid);
+        if (!await StudyOfCaseAsync(db, caseId, studyUid, ct)) throw new NotFoundException("Study of the case", studyUid);
         if (!await consents.MayViewRecordsAsync(caseId, user.Role, ct))
         {
             await audit.RecordFailureAsync(AuditAction.Read, ObjectType, studyUid, @case.MemberId, AuditOutcome.Denied, "viewer: no active authorization naming the reviewing physician", ct);
             throw new ForbiddenException("The member's authorization does not (or no longer) allow you to see these records.");
         }
         if (!options.Value.Enabled) throw new ConflictException("No imaging archive is configured (Imaging:OrthancUrl).");
-        audit.Record(AuditAction.Read, ObjectType, studyUid, @case.MemberId, reason: "viewed through the imaging archive (DICOMweb metadata)");
+        audit.Record(AuditAction.Read, ObjectType, studyUid, @case.MemberId, reason: reason);
         await db.SaveChangesAsync(ct);
-        return (await archive.OpenMetadataAsync(studyUid, ct), "application/dicom+json");
+        return @case.Number;
+    }
+
+    public bool ArchiveEnabled => options.Value.Enabled;
+
+    /// <summary>Studies the change feed or a coordinator attached to the case (the caller has checked the reviewer).</summary>
+    public async Task<IReadOnlyList<(string StudyInstanceUid, string? Description, string? StudyDate)>> AttachedStudiesAsync(Guid caseId, CancellationToken ct) =>
+        (await db.Set<ArchiveStudy>().AsNoTracking().Where(s => s.CaseId == caseId && s.Status == ArchiveStudyStatus.Attached)
+            .OrderBy(s => s.ReceivedAt).Select(s => new { s.StudyInstanceUid, s.StudyDescription, s.StudyDate }).ToListAsync(ct))
+        .Select(s => (s.StudyInstanceUid, s.StudyDescription, s.StudyDate)).ToList();
+
+    /// <summary>A study is the case's when a document of the case carries it, or the archive's change feed (or a coordinator) attached it.</summary>
+    internal static async Task<bool> StudyOfCaseAsync(ConsiliumDbContext db, Guid caseId, string studyUid, CancellationToken ct) =>
+        await db.Set<CaseDocument>().Where(d => d.CaseId == caseId).SelectMany(d => d.Instances).AnyAsync(i => i.StudyInstanceUid == studyUid, ct)
+        || await db.Set<ArchiveStudy>().AnyAsync(s => s.CaseId == caseId && s.StudyInstanceUid == studyUid && s.Status == ArchiveStudyStatus.Attached, ct);
+
+    /// <summary>DICOM UIDs are digits and dots, at most 64 characters; anything else names no study.</summary>
+    static void RequireUid(string uid, string what)
+    {
+        if (uid.Length is 0 or > 64 || uid.Any(c => c is not (>= '0' and <= '9' or '.'))) throw new NotFoundException($"{what} of the case", uid);
     }
 }
+
+public sealed record StudyViewerView(Guid CaseId, string CaseNumber, string StudyInstanceUid, string? Description, IReadOnlyList<ViewerSeries> Series);
+
+public sealed record ViewerSeries(string SeriesInstanceUid, string? Number, string? Modality, string? Description, IReadOnlyList<ViewerInstance> Instances);
+
+public sealed record ViewerInstance(string SopInstanceUid, string? Number, int Frames);

@@ -10,19 +10,11 @@ public sealed class OpinionOptions
     /// <summary>Days after the first signed opinion at which the coordinator follows up with the member.</summary>
     public List<int> FollowUpDays { get; set; } = [];
 
-    /// <summary>
-    /// The imaging viewer a reviewer opens a DICOM study in, with {study} for the Study Instance UID (for Orthanc with OHIF:
-    /// "https://pacs.example.org/ohif/viewer?StudyInstanceUIDs={study}"). Unset: no viewer link is shown.
-    /// </summary>
-    public string? ImagingViewerUrl { get; set; }
-
     public IReadOnlyList<int> EffectiveFollowUpDays => FollowUpDays.Count == 0 ? [30, 90] : FollowUpDays.Distinct().Order().ToList();
 
     internal static bool Validate(OpinionOptions o) =>
         o.ReportLinkLifetime >= TimeSpan.FromHours(1) && o.ReportLinkLifetime <= TimeSpan.FromDays(90)
-        && o.FollowUpDays.All(d => d is > 0 and <= 730) && o.FollowUpDays.Count <= 6
-        && (string.IsNullOrEmpty(o.ImagingViewerUrl) || (o.ImagingViewerUrl.Contains("{study}", StringComparison.Ordinal)
-            && Uri.TryCreate(o.ImagingViewerUrl.Replace("{study}", "1.2.3", StringComparison.Ordinal), UriKind.Absolute, out var viewer) && viewer.Scheme is "https" or "http"));
+        && o.FollowUpDays.All(d => d is > 0 and <= 730) && o.FollowUpDays.Count <= 6;
 }
 
 public sealed class OpinionSlaOptions

@@ -137,8 +137,9 @@ public sealed class RecordHandlers(
     }
 
     /// <summary>
-    /// Record kinds received for the case so far: items marked received, and documents tagged with a kind — except
-    /// documents that appear to be another patient's and nobody has confirmed.
+    /// Record kinds received for the case so far: items marked received, documents tagged with a kind — except
+    /// documents that appear to be another patient's and nobody has confirmed — and imaging files when the imaging
+    /// archive's change feed (or a coordinator) attached a study to the case.
     /// </summary>
     public async Task<IReadOnlyList<RecordKind>> ReceivedKindsAsync(Guid caseId, CancellationToken ct)
     {
@@ -146,7 +147,10 @@ public sealed class RecordHandlers(
         var documents = await db.Set<Documents.CaseDocument>().AsNoTracking()
             .Where(d => d.CaseId == caseId && d.Kind != null && (d.PatientCheck != Documents.PatientCheck.Mismatch || d.PatientConfirmedAt != null))
             .Select(d => d.Kind!.Value).Distinct().ToListAsync(ct);
-        return requests.SelectMany(r => r.Items).Where(i => i.Status == RecordItemStatus.Received).Select(i => i.Kind).Concat(documents).Distinct().ToList();
+        // A study a facility sent straight to the imaging archive and that was attached to the case counts as its images.
+        var archived = await db.Set<Imaging.ArchiveStudy>().AnyAsync(s => s.CaseId == caseId && s.Status == Imaging.ArchiveStudyStatus.Attached, ct);
+        return requests.SelectMany(r => r.Items).Where(i => i.Status == RecordItemStatus.Received).Select(i => i.Kind).Concat(documents)
+            .Concat(archived ? [RecordKind.ImagingFiles] : []).Distinct().ToList();
     }
 
     public async Task<CompletenessResult> CompletenessAsync(Case @case, CancellationToken ct) =>

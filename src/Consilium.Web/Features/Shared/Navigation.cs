@@ -13,8 +13,8 @@ public static class Navigation
         Roles.Patient => [new("My requests", "/my"), new("New request", "/request")],
         Roles.Coordinator =>
         [
-            new("Cases", "/cases"), new("Phone intake", "/intake"), new("Records", "/records"), new("Triggers", "/triggers"),
-            new("Network", "/network"), new("Opinion SLA", "/opinions/sla"), new("Follow-ups", "/follow-ups"),
+            new("Cases", "/cases"), new("Phone intake", "/intake"), new("Records", "/records"), new("Imaging queue", "/imaging/unmatched"),
+            new("Triggers", "/triggers"), new("Network", "/network"), new("Opinion SLA", "/opinions/sla"), new("Follow-ups", "/follow-ups"),
         ],
         Roles.Reviewer => [new("My assignments", "/cases"), new("Offers", "/offers"), new("Video consults", "/consults")],
         Roles.ProgramAdmin =>

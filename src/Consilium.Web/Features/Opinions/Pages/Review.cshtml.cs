@@ -5,23 +5,24 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Consilium.Features.Opinions.Pages;
 
 /// <summary>The reviewer's workspace: the packet, the timeline, the member's questions, private notes and the structured opinion.</summary>
 [Authorize(Policy = Policies.OpinionWrite)]
-internal sealed class ReviewModel(OpinionHandlers opinions, DocumentHandlers documents, IOptions<OpinionOptions> options) : PageModel
+internal sealed class ReviewModel(OpinionHandlers opinions, DocumentHandlers documents, Imaging.ImagingViewer imaging) : PageModel
 {
     public WorkspaceView? View { get; private set; }
     public OpinionForm Form { get; private set; } = new();
-    public IReadOnlyList<StudyView> Studies { get; private set; } = [];
+    /// <summary>The case's DICOM studies: from its documents, and those the imaging archive's change feed or a coordinator attached.</summary>
+    public IReadOnlyList<(string StudyInstanceUid, string? Description, string? StudyDate)> Studies { get; private set; } = [];
     public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
     public string? Error { get; private set; }
     public string? Done { get; private set; }
 
-    public string? ViewerLink(string studyUid) =>
-        options.Value.ImagingViewerUrl is { Length: > 0 } template ? template.Replace("{study}", Uri.EscapeDataString(studyUid), StringComparison.Ordinal) : null;
+    public bool ArchiveEnabled => imaging.ArchiveEnabled;
+
+    public string ViewerLink(string studyUid) => $"/cases/{View!.CaseId}/studies/{Uri.EscapeDataString(studyUid)}/viewer";
 
     public Task<IActionResult> OnGetAsync(Guid id, string? done, CancellationToken ct)
     {
@@ -69,7 +70,9 @@ internal sealed class ReviewModel(OpinionHandlers opinions, DocumentHandlers doc
         Form = posted ?? OpinionForm.From(View.Draft is { } draft ? OpinionDraftRequest.From(draft.Content, draft.Version) : View.Suggested);
         while (Form.Answers.Count < View.Questions.Count) Form.Answers.Add(null);
         while (Form.OptName.Count < OpinionForm.OptionRows) { Form.OptName.Add(null); Form.OptBenefits.Add(null); Form.OptRisks.Add(null); Form.OptRationale.Add(null); }
-        Studies = (await documents.IndexAsync(id, ct)).Studies;
+        var uploaded = (await documents.IndexAsync(id, ct)).Studies.Select(s => (s.StudyInstanceUid, s.Description, s.StudyDate)).ToList();
+        var attached = await imaging.AttachedStudiesAsync(id, ct);
+        Studies = uploaded.Concat(attached.Where(a => uploaded.All(u => u.StudyInstanceUid != a.StudyInstanceUid))).ToList();
         return Page();
     }
 }
