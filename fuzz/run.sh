@@ -6,9 +6,9 @@
 # Builds fuzz/Consilium.Fuzz into a temporary directory, instruments the reader's assembly there with `sharpfuzz` (the
 # local dotnet tool), seeds the corpus from ../shared/data (copied into the temporary directory, never into the repo)
 # plus fuzz/seeds, and runs afl-fuzz with a memory limit (-m, address space; plus a managed heap limit) and a time limit
-# per input (-t). Findings are kept in fuzz/findings/TARGET-DATE/ (ignored by git); replay them with
-#   dotnet <tmp>/bin/Consilium.Fuzz.dll TARGET fuzz/findings/TARGET-DATE/default/crashes
-# or `dotnet run --project fuzz/Consilium.Fuzz -c Release -- TARGET FILE...` (uninstrumented). See fuzz/README.md.
+# per input (-t). Findings are kept in fuzz/findings/TARGET-DATE/ (ignored by git); replay them, uninstrumented, with
+#   dotnet run --project fuzz/Consilium.Fuzz -c Release -- TARGET fuzz/findings/TARGET-DATE/default/crashes
+# See fuzz/README.md.
 #
 # Environment: FUZZ_MEMORY_MB (address space, default 4096), FUZZ_HEAP_MB (managed heap, default 512),
 # FUZZ_TIMEOUT_MS (per input, default 5000: it also covers restarting the .NET child after a crash or a hang).
