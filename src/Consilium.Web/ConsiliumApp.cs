@@ -58,7 +58,8 @@ public static class ConsiliumApp
         services.AddDocumentStorage(builder.Configuration);
         // First among hosted services: data protection and everything else read the database as they start.
         services.AddHostedService<DatabaseInitializer>();
-        services.AddSingleton(TimeProvider.System);
+        // Second: on PostgreSQL "now" is the database server's clock, measured before any timer starts (docs/deployment.md).
+        services.AddPlatformClock(builder.Configuration, database);
         services.AddHttpContextAccessor();
 
         services.AddDataProtection().SetApplicationName("Consilium").PersistKeysToDbContext<ConsiliumDbContext>();

@@ -20,6 +20,8 @@ public sealed class Node(string name, int port)
     public string Url => $"http://127.0.0.1:{Port}";
     public ConsiliumProcess Process { get; internal set; } = null!;
     public int Pid => Process.Id;
+    /// <summary>Set on top of <see cref="TwoNodes.NodeEnvironment"/> when the node starts (a skewed clock, a clock source).</summary>
+    public IReadOnlyDictionary<string, string> ExtraEnvironment { get; internal set; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -108,8 +110,19 @@ public sealed partial class TwoNodes : IAsyncLifetime
     {
         if (node.Process is { HasExited: false }) return;
         if (node.Process is not null) await node.Process.DisposeAsync();
-        node.Process = ConsiliumProcess.Start(Home, NodeEnvironment, "serve", "--db", Database, "--urls", node.Url);
+        var environment = NodeEnvironment;
+        foreach (var (key, value) in node.ExtraEnvironment) environment[key] = value;
+        node.Process = ConsiliumProcess.Start(Home, environment, "serve", "--db", Database, "--urls", node.Url);
         Assert.True(await node.Process.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(90)), node.Process.Output);
+    }
+
+    /// <summary>Stops the node and starts it again with <paramref name="environment"/> added (none: as the fixture started it).</summary>
+    public async Task RestartAsync(Node node, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        if (node.Process is not null) await node.Process.DisposeAsync();
+        node.Process = null!;
+        node.ExtraEnvironment = environment ?? new Dictionary<string, string>();
+        await StartAsync(node);
     }
 
     /// <summary>

@@ -35,7 +35,12 @@ internal static class FhirBundleImport
         Resource? resource;
         try
         {
+            await Fhir.FhirJsonGuard.RejectEmptyPropertyNamesAsync(stream, ct, Json.MaxDepth);
             resource = await JsonSerializer.DeserializeAsync<Resource>(stream, Json, ct);
+        }
+        catch (Fhir.EmptyPropertyNameException e)
+        {
+            throw DocumentRejectedException.Invalid("fhir-invalid", "Not a readable FHIR R4 resource", "The JSON is not a FHIR R4 resource this server can read: " + e.Message);
         }
         catch (JsonException e)
         {

@@ -163,10 +163,24 @@ public static class FhirApi
         if (buffer.Length > MaxTransactionBytes)
             throw new FhirInputException(413, [("Bundle", "too-long", $"A referral transaction is at most {MaxTransactionBytes:N0} bytes.")]);
         buffer.Position = 0;
+        return Parse(buffer);
+    }
+
+    /// <summary>
+    /// A body already in memory as a resource, strictly. Anything the SDK refuses becomes a <see cref="FhirInputException"/>
+    /// (a 400 OperationOutcome naming where); no other exception escapes for any input (fuzzed: fuzz/README.md).
+    /// </summary>
+    internal static Resource Parse(Stream buffer)
+    {
         try
         {
-            return await JsonSerializer.DeserializeAsync<Resource>(buffer, Read, ct)
+            FhirJsonGuard.RejectEmptyPropertyNames(buffer, Read.MaxDepth);
+            return JsonSerializer.Deserialize<Resource>(buffer, Read)
                 ?? throw FhirInputException.Invalid("Bundle", "structure", "The body is empty.");
+        }
+        catch (EmptyPropertyNameException e)
+        {
+            throw FhirInputException.Invalid("Bundle", "structure", e.Message);
         }
         catch (JsonException e)
         {

@@ -41,59 +41,7 @@ internal sealed partial class FhirReferralHandlers(ReferralHandlers referrals, C
 {
     public async Task<FhirReferralOutcome> CreateAsync(Bundle bundle, CancellationToken ct)
     {
-        if (bundle.Type != Bundle.BundleType.Transaction)
-            throw FhirInputException.Invalid("Bundle.type", "value", "POST /fhir takes a Bundle of type 'transaction'.");
-        var issues = new List<(string, string, string)>();
-        ServiceRequest? request = null;
-        Patient? patient = null;
-        Practitioner? practitioner = null;
-        string? requestUrl = null, patientUrl = null, practitionerUrl = null, ifNoneExist = null;
-        for (var i = 0; i < bundle.Entry.Count; i++)
-        {
-            var entry = bundle.Entry[i];
-            var at = $"Bundle.entry[{i}]";
-            if (entry.Request?.Method != Bundle.HTTPVerb.POST)
-            {
-                issues.Add(($"{at}.request.method", "not-supported", "Each entry of the referral is created: request.method POST."));
-                continue;
-            }
-            switch (entry.Resource)
-            {
-                case ServiceRequest sr when request is null: (request, requestUrl, ifNoneExist) = (sr, entry.FullUrl, entry.Request.IfNoneExist); break;
-                case Patient p when patient is null: (patient, patientUrl) = (p, entry.FullUrl); break;
-                case Practitioner p when practitioner is null: (practitioner, practitionerUrl) = (p, entry.FullUrl); break;
-                case DocumentReference:
-                    throw FhirInputException.Unprocessable($"{at}.resource", "business-rule",
-                        "Records are received only under the member's signed authorization, which a new referral does not have yet. Send the referral without DocumentReferences; the program requests the records once the member has signed.");
-                case null: issues.Add(($"{at}.resource", "required", "The entry has no resource.")); break;
-                default:
-                    issues.Add(($"{at}.resource", "not-supported",
-                        $"A referral transaction holds one ServiceRequest, one Patient and at most one Practitioner; {entry.Resource.TypeName} is not taken here."));
-                    break;
-            }
-        }
-        if (request is null) issues.Add(("Bundle.entry", "required", "The transaction needs a ServiceRequest entry (the referral)."));
-        if (patient is null) issues.Add(("Bundle.entry", "required", "The transaction needs a Patient entry (the member)."));
-        if (issues.Count > 0) throw new FhirInputException(400, issues);
-
-        var identifier = request!.Identifier.FirstOrDefault(x => !string.IsNullOrEmpty(x.System) && !string.IsNullOrEmpty(x.Value))
-            ?? throw FhirInputException.Invalid("ServiceRequest.identifier", "required",
-                "The ServiceRequest needs an identifier with a system and a value: it makes the create conditional, so a resent referral never opens a second case.");
-        if (identifier.System == FhirSystems.CaseNumber)
-            throw FhirInputException.Invalid("ServiceRequest.identifier", "value", "Give your own identifier for the referral, not a Consilium case number.");
-        var key = ReferralIdentifiers.Key(identifier.System!, identifier.Value!);
-        if (key.Length > ReferralKey.MaxKeyLength || key.Any(c => c is < '!' or > '~'))
-            throw FhirInputException.Invalid("ServiceRequest.identifier", "value",
-                $"The identifier's system and value together are at most {ReferralKey.MaxKeyLength - ReferralIdentifiers.Prefix.Length - 1} printable characters without spaces.");
-        if (ifNoneExist is not null && ifNoneExist != $"identifier={identifier.System}|{identifier.Value}")
-            throw FhirInputException.Invalid("Bundle.entry.request.ifNoneExist", "not-supported",
-                "The create is always conditional on the ServiceRequest's identifier: ifNoneExist may only be 'identifier=<system>|<value>' of that identifier.");
-        if (request.Subject?.Reference is not { } subject || subject != patientUrl)
-            throw FhirInputException.Invalid("ServiceRequest.subject", "invalid", "ServiceRequest.subject refers to the Patient entry by its fullUrl.");
-        if (practitioner is not null && request.Requester?.Reference != practitionerUrl)
-            throw FhirInputException.Invalid("ServiceRequest.requester", "invalid", "ServiceRequest.requester refers to the Practitioner entry by its fullUrl.");
-
-        var intake = ToIntake(request, patient!, practitioner);
+        var (key, intake) = Read(bundle);
         ReferralHandlers.Outcome outcome;
         try
         {
@@ -146,6 +94,68 @@ internal sealed partial class FhirReferralHandlers(ReferralHandlers referrals, C
             });
         }
         return new FhirReferralOutcome(response, outcome.Replayed, @case.Id);
+    }
+
+    /// <summary>
+    /// The transaction's checks and its mapping to an intake, without the database: the referral's idempotency key and the
+    /// <see cref="IntakeRequest"/>. Anything wrong is a <see cref="FhirInputException"/> naming the FHIR path (a 400 or
+    /// 422 OperationOutcome); no other exception escapes for any parsed Bundle (fuzzed: fuzz/README.md).
+    /// </summary>
+    internal static (string Key, IntakeRequest Intake) Read(Bundle bundle)
+    {
+        if (bundle.Type != Bundle.BundleType.Transaction)
+            throw FhirInputException.Invalid("Bundle.type", "value", "POST /fhir takes a Bundle of type 'transaction'.");
+        var issues = new List<(string, string, string)>();
+        ServiceRequest? request = null;
+        Patient? patient = null;
+        Practitioner? practitioner = null;
+        string? requestUrl = null, patientUrl = null, practitionerUrl = null, ifNoneExist = null;
+        for (var i = 0; i < bundle.Entry.Count; i++)
+        {
+            var entry = bundle.Entry[i];
+            var at = $"Bundle.entry[{i}]";
+            if (entry.Request?.Method != Bundle.HTTPVerb.POST)
+            {
+                issues.Add(($"{at}.request.method", "not-supported", "Each entry of the referral is created: request.method POST."));
+                continue;
+            }
+            switch (entry.Resource)
+            {
+                case ServiceRequest sr when request is null: (request, requestUrl, ifNoneExist) = (sr, entry.FullUrl, entry.Request.IfNoneExist); break;
+                case Patient p when patient is null: (patient, patientUrl) = (p, entry.FullUrl); break;
+                case Practitioner p when practitioner is null: (practitioner, practitionerUrl) = (p, entry.FullUrl); break;
+                case DocumentReference:
+                    throw FhirInputException.Unprocessable($"{at}.resource", "business-rule",
+                        "Records are received only under the member's signed authorization, which a new referral does not have yet. Send the referral without DocumentReferences; the program requests the records once the member has signed.");
+                case null: issues.Add(($"{at}.resource", "required", "The entry has no resource.")); break;
+                default:
+                    issues.Add(($"{at}.resource", "not-supported",
+                        $"A referral transaction holds one ServiceRequest, one Patient and at most one Practitioner; {entry.Resource.TypeName} is not taken here."));
+                    break;
+            }
+        }
+        if (request is null) issues.Add(("Bundle.entry", "required", "The transaction needs a ServiceRequest entry (the referral)."));
+        if (patient is null) issues.Add(("Bundle.entry", "required", "The transaction needs a Patient entry (the member)."));
+        if (issues.Count > 0) throw new FhirInputException(400, issues);
+
+        var identifier = request!.Identifier.FirstOrDefault(x => !string.IsNullOrEmpty(x.System) && !string.IsNullOrEmpty(x.Value))
+            ?? throw FhirInputException.Invalid("ServiceRequest.identifier", "required",
+                "The ServiceRequest needs an identifier with a system and a value: it makes the create conditional, so a resent referral never opens a second case.");
+        if (identifier.System == FhirSystems.CaseNumber)
+            throw FhirInputException.Invalid("ServiceRequest.identifier", "value", "Give your own identifier for the referral, not a Consilium case number.");
+        var key = ReferralIdentifiers.Key(identifier.System!, identifier.Value!);
+        if (key.Length > ReferralKey.MaxKeyLength || key.Any(c => c is < '!' or > '~'))
+            throw FhirInputException.Invalid("ServiceRequest.identifier", "value",
+                $"The identifier's system and value together are at most {ReferralKey.MaxKeyLength - ReferralIdentifiers.Prefix.Length - 1} printable characters without spaces.");
+        if (ifNoneExist is not null && ifNoneExist != $"identifier={identifier.System}|{identifier.Value}")
+            throw FhirInputException.Invalid("Bundle.entry.request.ifNoneExist", "not-supported",
+                "The create is always conditional on the ServiceRequest's identifier: ifNoneExist may only be 'identifier=<system>|<value>' of that identifier.");
+        if (request.Subject?.Reference is not { } subject || subject != patientUrl)
+            throw FhirInputException.Invalid("ServiceRequest.subject", "invalid", "ServiceRequest.subject refers to the Patient entry by its fullUrl.");
+        if (practitioner is not null && request.Requester?.Reference != practitionerUrl)
+            throw FhirInputException.Invalid("ServiceRequest.requester", "invalid", "ServiceRequest.requester refers to the Practitioner entry by its fullUrl.");
+
+        return (key, ToIntake(request, patient!, practitioner));
     }
 
     static IntakeRequest ToIntake(ServiceRequest request, Patient patient, Practitioner? practitioner)
