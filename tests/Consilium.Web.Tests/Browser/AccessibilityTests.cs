@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Microsoft.Playwright;
-using Xunit.Sdk;
 
 namespace Consilium.Tests.Browser;
 
@@ -10,29 +8,6 @@ namespace Consilium.Tests.Browser;
 /// </summary>
 public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    static string? Axe => Environment.GetEnvironmentVariable("CONSILIUM_TEST_AXE") is { Length: > 0 } path && File.Exists(path) ? path : null;
-
-    const string SkipReason = "CONSILIUM_TEST_AXE is not set to axe-core's axe.min.js: run the suite with ./test, which installs axe-core from npm.";
-
-    public sealed record Violation(string Id, string Impact, string Help, string[] Nodes);
-
-    /// <summary>Runs axe on the page as it is now; returns the serious and critical violations.</summary>
-    static async Task<IReadOnlyList<Violation>> AuditAsync(IPage page)
-    {
-        await page.AddScriptTagAsync(new() { Path = Axe });
-        var json = await page.EvaluateAsync<JsonElement>("""
-            async () => {
-              const r = await axe.run(document, { resultTypes: ['violations'] });
-              return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                .map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' ' + (n.failureSummary || '').replace(/\s+/g, ' ')) }));
-            }
-            """);
-        return json.Deserialize<Violation[]>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-    }
-
-    static string Describe(string url, IReadOnlyList<Violation> violations) =>
-        $"{url}:\n" + string.Join("\n", violations.Select(v => $"  {v.Impact} {v.Id}: {v.Help}\n    " + string.Join("\n    ", v.Nodes)));
-
     async Task<IPage> PageAsync(string? role, ViewportSize? viewport = null)
     {
         var context = await browser.Browser.NewContextAsync(new()
@@ -71,7 +46,7 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
     [InlineData("auditor")]
     public async Task EveryPageOfARolesNavigation_HasNoSeriousViolation(string role)
     {
-        Assert.SkipWhen(Axe is null, SkipReason);
+        Assert.SkipWhen(Axe.Script is null, Axe.SkipReason);
         var page = await PageAsync(role, role == "patient" ? new ViewportSize { Width = 390, Height = 844 } : null);
         var pages = await NavigationAsync(page);
         if (role == "coordinator")
@@ -87,8 +62,8 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
         {
             var response = await page.GotoAsync(url);
             Assert.True(response is { Ok: true }, $"{role}: {url} answered {response?.Status}");
-            var violations = await AuditAsync(page);
-            if (violations.Count > 0) failures.Add(Describe(url, violations));
+            var violations = await Axe.AuditAsync(page);
+            if (violations.Count > 0) failures.Add(Axe.Describe(url, violations));
         }
         Assert.True(failures.Count == 0, $"{role}: serious accessibility violations\n" + string.Join("\n", failures));
     }
@@ -98,24 +73,24 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
     [InlineData("/request")]
     public async Task PublicPages_HaveNoSeriousViolation(string url)
     {
-        Assert.SkipWhen(Axe is null, SkipReason);
+        Assert.SkipWhen(Axe.Script is null, Axe.SkipReason);
         var page = await PageAsync(null, new ViewportSize { Width = 390, Height = 844 });
         var response = await page.GotoAsync(url);
         Assert.True(response is { Ok: true }, $"{url} answered {response?.Status}");
-        var violations = await AuditAsync(page);
-        Assert.True(violations.Count == 0, Describe(url, violations));
+        var violations = await Axe.AuditAsync(page);
+        Assert.True(violations.Count == 0, Axe.Describe(url, violations));
     }
 
     [Fact]
     public async Task TheCheckItself_FindsAnUnlabelledFieldAndLowContrast()
     {
-        Assert.SkipWhen(Axe is null, SkipReason);
+        Assert.SkipWhen(Axe.Script is null, Axe.SkipReason);
         var page = await PageAsync(null);
         await page.SetContentAsync("""
             <!doctype html><html lang="en"><head><title>Bad form</title></head>
             <body><main><h1>Bad form</h1><input type="text"><p style="color:#bbb;background:#fff">Faint text</p></main></body></html>
             """);
-        var ids = (await AuditAsync(page)).Select(v => v.Id).ToList();
+        var ids = (await Axe.AuditAsync(page)).Select(v => v.Id).ToList();
         Assert.Contains("label", ids);
         Assert.Contains("color-contrast", ids);
     }

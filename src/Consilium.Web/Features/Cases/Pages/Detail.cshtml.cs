@@ -21,6 +21,9 @@ public sealed class DetailModel(CaseHandlers handlers, CurrentActor actor) : Pag
     /// <summary>Coordinators and program admins match and offer the case to reviewers (Physicians/Pages/CaseMatching).</summary>
     public bool CanMatch => Policies.RolesByPolicy[Policies.CaseAssign].Contains(actor.Role);
 
+    /// <summary>Staff who keep the packet (Records/Pages/CaseRecords): consent, completeness, record requests, documents.</summary>
+    public bool CanManageRecords => Policies.RolesByPolicy[Policies.RecordsManage].Contains(actor.Role);
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await LoadAsync(id, ct);
 
     public async Task<IActionResult> OnPostTransitionAsync(Guid id, CaseStatus to, string? reason, int version, CancellationToken ct)
