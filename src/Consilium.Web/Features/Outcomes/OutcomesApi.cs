@@ -12,6 +12,7 @@ public static class OutcomesApi
     public static IServiceCollection AddOutcomes(this IServiceCollection services)
     {
         services.AddScoped<OutcomeCalculator>();
+        services.AddScoped<OutcomeRollup>();
         services.AddScoped<OutcomeHandlers>();
         services.AddScoped<CaseHistoryImport>();
         return services;
