@@ -1796,6 +1796,52 @@ namespace Consilium.Migrations.Postgres.Migrations
                     b.ToTable("CaseOutcomes", (string)null);
                 });
 
+            modelBuilder.Entity("Consilium.Features.Outcomes.DisabilityEpisode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("DaysAway")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("EpisodeId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<string>("MemberExternalId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateOnly?>("ReturnToWorkOn")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly>("StartOn")
+                        .HasColumnType("date");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProgramId", "EpisodeId")
+                        .IsUnique();
+
+                    b.HasIndex("ProgramId", "MemberExternalId", "StartOn");
+
+                    b.ToTable("DisabilityEpisodes", (string)null);
+                });
+
             modelBuilder.Entity("Consilium.Features.Outcomes.OutcomeDayCount", b =>
                 {
                     b.Property<Guid>("ProgramId")
@@ -3181,6 +3227,15 @@ namespace Consilium.Migrations.Postgres.Migrations
                 });
 
             modelBuilder.Entity("Consilium.Features.Outcomes.CaseOutcome", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.DisabilityEpisode", b =>
                 {
                     b.HasOne("Consilium.Features.Programs.CareProgram", null)
                         .WithMany()

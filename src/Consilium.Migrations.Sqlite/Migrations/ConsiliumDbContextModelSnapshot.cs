@@ -1782,6 +1782,52 @@ namespace Consilium.Migrations.Sqlite.Migrations
                     b.ToTable("CaseOutcomes", (string)null);
                 });
 
+            modelBuilder.Entity("Consilium.Features.Outcomes.DisabilityEpisode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DaysAway")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EpisodeId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MemberExternalId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("ReturnToWorkOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("StartOn")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProgramId", "EpisodeId")
+                        .IsUnique();
+
+                    b.HasIndex("ProgramId", "MemberExternalId", "StartOn");
+
+                    b.ToTable("DisabilityEpisodes", (string)null);
+                });
+
             modelBuilder.Entity("Consilium.Features.Outcomes.OutcomeDayCount", b =>
                 {
                     b.Property<Guid>("ProgramId")
@@ -3161,6 +3207,15 @@ namespace Consilium.Migrations.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Consilium.Features.Outcomes.CaseOutcome", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.DisabilityEpisode", b =>
                 {
                     b.HasOne("Consilium.Features.Programs.CareProgram", null)
                         .WithMany()

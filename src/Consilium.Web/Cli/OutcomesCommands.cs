@@ -35,8 +35,27 @@ internal static class OutcomesCommands
             Console.WriteLine($"{result.FileName}: {result.Rows} cases, {result.Added} added, {result.Unchanged} already imported");
             return 0;
         }));
+        var disabilityProgram = new Option<Guid>("--program") { Description = "Id of the program the members belong to.", Required = true };
+        var disabilityFile = new Argument<FileInfo>("FILE") { Description = "Short-term-disability episodes: a CSV, one per line (columns in docs/metrics.md)." };
+        var disability = new Command("disability", "Load short-term-disability episodes from the carrier for the absence outcomes. All or nothing: a bad " +
+            "row is reported with its line and column and nothing is written; episode ids already imported are left as they are.");
+        disability.Options.Add(disabilityProgram);
+        disability.Arguments.Add(disabilityFile);
+        disability.SetAction(async (parse, ct) => await ConsiliumCli.Guard(async () =>
+        {
+            var path = parse.GetValue(disabilityFile)!;
+            if (!path.Exists) throw new ArgumentException($"{path.FullName} does not exist.");
+            await using var app = ConsiliumCli.BuildApp(parse.GetValue(db));
+            await using var scope = await ConsiliumCli.ReadyScopeAsync(app, ct);
+            scope.ServiceProvider.GetRequiredService<CurrentActor>().Use(Actor.System("command line"), "cli");
+            await using var stream = path.OpenRead();
+            var result = await scope.ServiceProvider.GetRequiredService<DisabilityImport>().ImportAsync(parse.GetValue(disabilityProgram), stream, path.Name, ct);
+            Console.WriteLine($"{result.FileName}: {result.Rows} episodes, {result.Added} added, {result.Unchanged} already imported");
+            return 0;
+        }));
         var command = new Command("import", "Import history into a program.");
         command.Subcommands.Add(cases);
+        command.Subcommands.Add(disability);
         return command;
     }
 

@@ -69,6 +69,17 @@ public sealed class OutcomeHandlers(ConsiliumDbContext db, CurrentActor user, Au
             MetricDefinitions.All.Where(d => d.Metric is "engagementRate" or "fair access completionRate" or "four-fifths flag").ToList());
     }
 
+    /// <summary>Disability episodes of engaged members against the matched non-engaged targeted members; aggregates only, audited.</summary>
+    public async Task<AbsenceReport> AbsenceAsync(Guid programId, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        CheckPeriod(from, to);
+        await ProgramAsync(programId, ct);
+        var report = await AbsenceFigures.ComputeAsync(db, programId, from, to, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct);
+        audit.Record(AuditAction.Query, "ProgramAbsence", programId, null, reason: $"aggregates {Period(from, to)}");
+        await db.SaveChangesAsync(ct);
+        return report;
+    }
+
     sealed record GroupCount(string? Group, int Opened, int Completed);
 
     static FairAccessDimension Dimension(string name, List<GroupCount> cases, Dictionary<string, (int Targeted, int Engaged)> engagement)
