@@ -1919,6 +1919,168 @@ namespace Consilium.Migrations.Postgres.Migrations
                     b.ToTable("CaseOutcomes", (string)null);
                 });
 
+            modelBuilder.Entity("Consilium.Features.Outcomes.DisabilityEpisode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("DaysAway")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("EpisodeId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<string>("MemberExternalId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateOnly?>("ReturnToWorkOn")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly>("StartOn")
+                        .HasColumnType("date");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProgramId", "EpisodeId")
+                        .IsUnique();
+
+                    b.HasIndex("ProgramId", "MemberExternalId", "StartOn");
+
+                    b.ToTable("DisabilityEpisodes", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.OutcomeDayCount", b =>
+                {
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int>("Days")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Days2")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ProgramId", "Month", "Kind", "Days", "Days2");
+
+                    b.ToTable("OutcomeDayCounts", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.OutcomeMonth", b =>
+                {
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Category")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int>("AnyChanged")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Cases")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Detractors")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("DxChanged")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FollowKnown")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Followed")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("HighCost")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("HighCostSavingsCents")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("HospitalizationProposed")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("HospitalizationRecommended")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Priced")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Promoters")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Responses")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("SavingsCents")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("SiteChanged")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SlaKnown")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SlaMet")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SurgeryAlternative")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SurgeryProposed")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TxChanged")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ProgramId", "Month", "Category");
+
+                    b.ToTable("OutcomeMonths", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.OutcomeRollupState", b =>
+                {
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("BuiltAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ProgramId");
+
+                    b.ToTable("OutcomeRollupStates", (string)null);
+                });
+
             modelBuilder.Entity("Consilium.Features.Outcomes.ProgramCost", b =>
                 {
                     b.Property<Guid>("ProgramId")
@@ -3196,6 +3358,42 @@ namespace Consilium.Migrations.Postgres.Migrations
                 });
 
             modelBuilder.Entity("Consilium.Features.Outcomes.CaseOutcome", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.DisabilityEpisode", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.OutcomeDayCount", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.OutcomeMonth", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.OutcomeRollupState", b =>
                 {
                     b.HasOne("Consilium.Features.Programs.CareProgram", null)
                         .WithMany()

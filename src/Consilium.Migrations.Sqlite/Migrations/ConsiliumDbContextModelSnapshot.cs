@@ -1905,6 +1905,168 @@ namespace Consilium.Migrations.Sqlite.Migrations
                     b.ToTable("CaseOutcomes", (string)null);
                 });
 
+            modelBuilder.Entity("Consilium.Features.Outcomes.DisabilityEpisode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DaysAway")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EpisodeId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MemberExternalId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("ReturnToWorkOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("StartOn")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProgramId", "EpisodeId")
+                        .IsUnique();
+
+                    b.HasIndex("ProgramId", "MemberExternalId", "StartOn");
+
+                    b.ToTable("DisabilityEpisodes", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.OutcomeDayCount", b =>
+                {
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Days")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Days2")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProgramId", "Month", "Kind", "Days", "Days2");
+
+                    b.ToTable("OutcomeDayCounts", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.OutcomeMonth", b =>
+                {
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Category")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("AnyChanged")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Cases")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Detractors")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DxChanged")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FollowKnown")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Followed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("HighCost")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HighCostSavingsCents")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("HospitalizationProposed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("HospitalizationRecommended")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Priced")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Promoters")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Responses")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SavingsCents")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SiteChanged")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SlaKnown")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SlaMet")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SurgeryAlternative")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SurgeryProposed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TxChanged")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProgramId", "Month", "Category");
+
+                    b.ToTable("OutcomeMonths", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.OutcomeRollupState", b =>
+                {
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("BuiltAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProgramId");
+
+                    b.ToTable("OutcomeRollupStates", (string)null);
+                });
+
             modelBuilder.Entity("Consilium.Features.Outcomes.ProgramCost", b =>
                 {
                     b.Property<Guid>("ProgramId")
@@ -3176,6 +3338,42 @@ namespace Consilium.Migrations.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Consilium.Features.Outcomes.CaseOutcome", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.DisabilityEpisode", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.OutcomeDayCount", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.OutcomeMonth", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Outcomes.OutcomeRollupState", b =>
                 {
                     b.HasOne("Consilium.Features.Programs.CareProgram", null)
                         .WithMany()

@@ -81,6 +81,7 @@ public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture
         ["GET /api/programs/{programId:guid}/outreach-summary"] = Policies.TriggersWork,
         ["GET /api/programs/{programId:guid}/outcomes"] = Policies.OutcomesRead,
         ["GET /api/programs/{programId:guid}/outcomes/export"] = Policies.OutcomesRead,
+        ["GET /api/programs/{programId:guid}/outcomes/absence"] = Policies.OutcomesRead,
         ["GET /api/programs/{programId:guid}/fair-access"] = Policies.OutcomesRead,
         ["GET /api/programs/{programId:guid}/provider-discordance"] = Policies.ProviderDiscordance,
         ["GET /api/programs/{programId:guid}/cost-table"] = Policies.OutcomesRead,

@@ -103,7 +103,7 @@ public sealed class OutcomeDashboardTests(AppFixture fixture) : IClassFixture<Ap
     }
 
     [Fact]
-    public async Task ImportCasesCommand_LoadsOnceAndRefusesABadRowNamingLineAndColumn()
+    public async Task ImportCasesAndDisabilityCommands_LoadOnceAndRefuseABadRowNamingLineAndColumn()
     {
         var home = Directory.CreateTempSubdirectory("consilium-history-").FullName;
         var seed = await ConsiliumProcess.RunAsync(home, null, "seed-demo");
@@ -132,6 +132,19 @@ public sealed class OutcomeDashboardTests(AppFixture fixture) : IClassFixture<Ap
         Assert.Contains("history.csv: 100 cases, 0 added, 100 already imported", again.StdOut);
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("line 4, column requested_on", refused.Output);
+
+        // Disability episodes load the same way: all or nothing, the bad row named by line and column.
+        var std = Path.Combine(home, "std.csv");
+        const string header = "episode_id,member_id,start_on,return_to_work_on,days_away,reason\n";
+        await File.WriteAllTextAsync(std, header + "E-1,X00001,2023-03-01,2023-03-15,14,surgery\nE-2,X00002,2023-03-01,,9,injury\n");
+        var badStd = Path.Combine(home, "bad-std.csv");
+        await File.WriteAllTextAsync(badStd, header + "E-3,X00003,2023-03-01,2023-03-15,14,surgery\nE-4,X00004,2023-03-01,,9,flu\n");
+        var episodes = await ConsiliumProcess.RunAsync(home, null, "import", "disability", "--program", program, std);
+        var refusedEpisodes = await ConsiliumProcess.RunAsync(home, null, "import", "disability", "--program", program, badStd);
+        Assert.True(episodes.ExitCode == 0, episodes.Output);
+        Assert.Contains("std.csv: 2 episodes, 2 added, 0 already imported", episodes.StdOut);
+        Assert.Equal(1, refusedEpisodes.ExitCode);
+        Assert.Contains("line 3, column reason", refusedEpisodes.Output);
         try { Directory.Delete(home, recursive: true); } catch (IOException) { }
     }
 }

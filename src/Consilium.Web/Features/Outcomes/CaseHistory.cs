@@ -181,7 +181,7 @@ public sealed record HistoryImportResult(string FileName, string Sha256, int Row
 /// left as it is (re-importing changes nothing). A member id found on the program's roster lends the row its age band,
 /// sex, state and language for the fair-access view.
 /// </summary>
-public sealed class CaseHistoryImport(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, TimeProvider clock)
+public sealed class CaseHistoryImport(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, OutcomeRollup rollup, TimeProvider clock)
 {
     const string ObjectType = "CaseHistoryImport";
 
@@ -227,9 +227,15 @@ public sealed class CaseHistoryImport(ConsiliumDbContext db, CurrentActor user, 
                 r.TreatingNpi, r.TreatingOrganization), now));
         }
         audit.Record(AuditAction.Create, ObjectType, programId, null, reason: $"{name} sha256 {sha}: {rows.Count} rows, {fresh.Count} added, {rows.Count - fresh.Count} unchanged");
+        // The rows, the audit entry and the roll-up of the months they fall in are saved together.
+        var months = fresh.SelectMany(r => new[] { OutcomeRollup.MonthOf(r.RequestedOn), OutcomeRollup.MonthOf(r.OpinionOn) }).ToHashSet();
         try
         {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await rollup.LockAsync(programId, ct);
             await db.SaveChangesAsync(ct);
+            await rollup.UpdateAsync(programId, months, ct);
+            await tx.CommitAsync(ct);
         }
         catch (DbUpdateException)
         {

@@ -19,15 +19,81 @@ public sealed class OutcomeCalculator(ConsiliumDbContext db, TimeProvider clock)
     static readonly DateOnly Earliest = new(1, 1, 1);
     static readonly DateOnly Latest = new(9999, 12, 31);
 
-    public async Task<OutcomeReport> ComputeAsync(CareProgram program, DateOnly? from, DateOnly? to, CancellationToken ct)
+    /// <summary>
+    /// The figures over [from, to] (opinion dates; request dates for the cases opened). The whole months of the period are
+    /// read from the monthly roll-up (<see cref="OutcomeRollup"/>), hundreds of rows however many cases; the days of a
+    /// month the period cuts are read from the case rows, and both are added up the same way, so the result is exactly
+    /// that of a row-level computation. <paramref name="rowsOnly"/> reads every day from the rows (what the roll-up is
+    /// checked against), as does a program whose roll-up was never built.
+    /// </summary>
+    public async Task<OutcomeReport> ComputeAsync(CareProgram program, DateOnly? from, DateOnly? to, CancellationToken ct, bool rowsOnly = false)
     {
         var (start, end) = (from ?? Earliest, to ?? Latest);
-        var rows = db.Set<CaseOutcome>().AsNoTracking().Where(o => o.ProgramId == program.Id);
-        var inPeriod = rows.Where(o => o.OpinionOn != null && o.OpinionOn >= start && o.OpinionOn <= end);
-        var groups = await inPeriod
-            .GroupBy(o => new { o.Category, o.OpinionMonth })
-            .Select(g => new Aggregate
+        var rollup = !rowsOnly && await db.Set<OutcomeRollupState>().AnyAsync(s => s.ProgramId == program.Id, ct);
+        var period = rollup ? Period.Of(start, end) : new Period(null, [(start, end)]);
+
+        var groups = new List<OutcomeMonth>();
+        var days = new List<DayRow>();
+        var trigger = new List<TriggerRow>();
+        var opened = 0L;
+        if (period.Months is var (firstMonth, lastMonth))
+        {
+            groups.AddRange(await db.Set<OutcomeMonth>().AsNoTracking()
+                .Where(m => m.ProgramId == program.Id && m.Month >= firstMonth && m.Month <= lastMonth).ToListAsync(ct));
+            var counts = await db.Set<OutcomeDayCount>().AsNoTracking()
+                .Where(m => m.ProgramId == program.Id && m.Month >= firstMonth && m.Month <= lastMonth).ToListAsync(ct);
+            static int? Value(int days) => days == OutcomeDayCount.None ? null : days;
+            days.AddRange(counts.Where(c => c.Kind == OutcomeHistogram.OpinionDays).Select(c => new DayRow(c.Month, Value(c.Days), Value(c.Days2), c.Count)));
+            trigger.AddRange(counts.Where(c => c.Kind == OutcomeHistogram.TriggerDays).Select(c => new TriggerRow(c.Month, c.Days, c.Count)));
+            opened += counts.Where(c => c.Kind == OutcomeHistogram.Opened).Sum(c => c.Count);
+        }
+        if (period.Edges.Count > 0)
+        {
+            // At most two runs of days (before the first whole month, after the last); an empty second run when there is one.
+            var (a1, b1) = period.Edges[0];
+            var (a2, b2) = period.Edges.Count > 1 ? period.Edges[1] : (Latest, Earliest);
+            var rows = db.Set<CaseOutcome>().AsNoTracking().Where(o => o.ProgramId == program.Id);
+            var inEdges = rows.Where(o => o.OpinionOn != null && (o.OpinionOn >= a1 && o.OpinionOn <= b1 || o.OpinionOn >= a2 && o.OpinionOn <= b2));
+            groups.AddRange(await Aggregate(inEdges, program.Id).ToListAsync(ct));
+            var (d, t) = await HistogramsAsync(inEdges, ct);
+            days.AddRange(d);
+            trigger.AddRange(t);
+            // One count per run: a plain range is an index-only scan, an OR of two ranges is not.
+            foreach (var (a, b) in period.Edges) opened += await rows.LongCountAsync(o => o.RequestedOn >= a && o.RequestedOn <= b, ct);
+        }
+        var eligible = await db.Members.CountAsync(m => m.ProgramId == program.Id && (m.CoverageStart == null || m.CoverageStart <= end)
+            && (m.CoverageEnd == null || m.CoverageEnd >= start), ct);
+        var outreach = await OutreachFigures.ComputeAsync(db, program.Id, from, to, ct);
+        return Build(program, from, to, groups, (int)opened, eligible, outreach, DayFiguresOf(days, trigger));
+    }
+
+    /// <summary>A period split into the whole months it covers (yyyymm, inclusive) and the runs of days outside them.</summary>
+    internal sealed record Period((int First, int Last)? Months, IReadOnlyList<(DateOnly From, DateOnly To)> Edges)
+    {
+        public static Period Of(DateOnly start, DateOnly end)
+        {
+            static int Index(DateOnly d) => d.Year * 12 + d.Month - 1;
+            static DateOnly FirstDay(int index) => new(index / 12, index % 12 + 1, 1);
+            var first = Index(start) + (start.Day == 1 ? 0 : 1);
+            var last = Index(end) - (end == DateOnly.MaxValue || end.AddDays(1).Day == 1 ? 0 : 1);
+            if (first > last) return new Period(null, [(start, end)]);
+            var firstDay = FirstDay(first);
+            var lastDay = last == Index(DateOnly.MaxValue) ? DateOnly.MaxValue : FirstDay(last + 1).AddDays(-1);
+            var edges = new List<(DateOnly, DateOnly)>();
+            if (start < firstDay) edges.Add((start, firstDay.AddDays(-1)));
+            if (end > lastDay) edges.Add((lastDay.AddDays(1), end));
+            return new Period((OutcomeRollup.MonthOf(firstDay), OutcomeRollup.MonthOf(lastDay)), edges);
+        }
+    }
+
+    const long HighCostCents = (long)(MetricDefinitions.HighCostThreshold * 100);
+
+    /// <summary>The counts and sums per (category, opinion month) of the given rows (all with an opinion): the roll-up's definition.</summary>
+    internal static IQueryable<OutcomeMonth> Aggregate(IQueryable<CaseOutcome> opinions, Guid programId) =>
+        opinions.GroupBy(o => new { o.Category, o.OpinionMonth })
+            .Select(g => new OutcomeMonth
             {
+                ProgramId = programId,
                 Category = g.Key.Category,
                 Month = g.Key.OpinionMonth ?? 0,
                 Cases = g.Count(),
@@ -52,60 +118,37 @@ public sealed class OutcomeCalculator(ConsiliumDbContext db, TimeProvider clock)
                 HighCost = g.Count(o => o.OriginalPlanCents > HighCostCents && o.RecommendedPlanCents != null),
                 HighCostSavingsCents = g.Sum(o => o.OriginalPlanCents > HighCostCents && o.RecommendedPlanCents != null
                     ? o.OriginalPlanCents!.Value - o.RecommendedPlanCents!.Value : 0L),
-            }).ToListAsync(ct);
-        var opened = await rows.CountAsync(o => o.RequestedOn >= start && o.RequestedOn <= end, ct);
-        var eligible = await db.Members.CountAsync(m => m.ProgramId == program.Id && (m.CoverageStart == null || m.CoverageStart <= end)
-            && (m.CoverageEnd == null || m.CoverageEnd >= start), ct);
-        var outreach = await OutreachFigures.ComputeAsync(db, program.Id, from, to, ct);
-        var days = await PercentilesAsync(inPeriod, ct);
-        return Build(program, from, to, groups, opened, eligible, outreach, days);
-    }
+            });
 
-    const long HighCostCents = (long)(MetricDefinitions.HighCostThreshold * 100);
+    /// <summary>Cases per (opinion month, days to opinion, days to packet).</summary>
+    internal sealed record DayRow(int Month, int? DaysToOpinion, int? DaysToPacket, long N);
 
-    internal sealed class Aggregate
-    {
-        public ConditionCategory Category { get; set; }
-        public int Month { get; set; }
-        public int Cases { get; set; }
-        public int DxChanged { get; set; }
-        public int TxChanged { get; set; }
-        public int AnyChanged { get; set; }
-        public int SurgeryProposed { get; set; }
-        public int SurgeryAlternative { get; set; }
-        public int HospitalizationProposed { get; set; }
-        public int HospitalizationRecommended { get; set; }
-        public int SiteChanged { get; set; }
-        public int SlaKnown { get; set; }
-        public int SlaMet { get; set; }
-        public int Responses { get; set; }
-        public int Promoters { get; set; }
-        public int Detractors { get; set; }
-        public int FollowKnown { get; set; }
-        public int Followed { get; set; }
-        public int Priced { get; set; }
-        public long SavingsCents { get; set; }
-        public int HighCost { get; set; }
-        public long HighCostSavingsCents { get; set; }
-    }
-
-    /// <summary>percentile_cont over the day counts (nulls ignored), overall and the median per month.</summary>
-    internal sealed record DayFigures(Percentiles ToOpinion, Percentiles FromTrigger, Percentiles ToPacket, Percentiles PacketToOpinion,
-        IReadOnlyDictionary<int, Percentiles> ToOpinionByMonth);
-
-    internal sealed record Percentiles(long Count, double? Median, double? P90);
+    /// <summary>Cases with a trigger date per (opinion month, days from trigger to opinion).</summary>
+    internal sealed record TriggerRow(int Month, int Days, long N);
 
     /// <summary>
     /// Day counts are small whole numbers, so the database returns histograms (GROUP BY the value, a hash aggregate)
     /// instead of sorting every row, and the percentiles are read off them exactly. Packet-to-opinion days are
     /// opinion days minus packet days (the same three dates), so one histogram serves three figures.
     /// </summary>
-    async Task<DayFigures> PercentilesAsync(IQueryable<CaseOutcome> inPeriod, CancellationToken ct)
+    internal static async Task<(List<DayRow> Days, List<TriggerRow> Trigger)> HistogramsAsync(IQueryable<CaseOutcome> opinions, CancellationToken ct)
     {
-        var days = await inPeriod.GroupBy(o => new { o.OpinionMonth, o.DaysToOpinion, o.DaysToPacket })
+        var days = await opinions.GroupBy(o => new { o.OpinionMonth, o.DaysToOpinion, o.DaysToPacket })
             .Select(g => new { g.Key.OpinionMonth, g.Key.DaysToOpinion, g.Key.DaysToPacket, N = g.LongCount() }).ToListAsync(ct);
-        var trigger = await inPeriod.Where(o => o.DaysFromTrigger != null).GroupBy(o => o.DaysFromTrigger!.Value)
-            .Select(g => new { Days = g.Key, N = g.LongCount() }).ToListAsync(ct);
+        var trigger = await opinions.Where(o => o.DaysFromTrigger != null).GroupBy(o => new { o.OpinionMonth, Days = o.DaysFromTrigger!.Value })
+            .Select(g => new { g.Key.OpinionMonth, g.Key.Days, N = g.LongCount() }).ToListAsync(ct);
+        return (days.Select(d => new DayRow(d.OpinionMonth ?? 0, d.DaysToOpinion, d.DaysToPacket, d.N)).ToList(),
+            trigger.Select(t => new TriggerRow(t.OpinionMonth ?? 0, t.Days, t.N)).ToList());
+    }
+
+    /// <summary>The percentiles (nulls ignored), overall and the median per month, as percentile_cont would give them.</summary>
+    internal sealed record DayFigures(Percentiles ToOpinion, Percentiles FromTrigger, Percentiles ToPacket, Percentiles PacketToOpinion,
+        IReadOnlyDictionary<int, Percentiles> ToOpinionByMonth);
+
+    internal sealed record Percentiles(long Count, double? Median, double? P90);
+
+    static DayFigures DayFiguresOf(List<DayRow> days, List<TriggerRow> trigger)
+    {
         static Percentiles Of(IEnumerable<(int Value, long Count)> values)
         {
             var histogram = values.GroupBy(v => v.Value).Select(g => (Value: g.Key, Count: g.Sum(v => v.Count))).OrderBy(v => v.Value).ToList();
@@ -117,7 +160,7 @@ public sealed class OutcomeCalculator(ConsiliumDbContext db, TimeProvider clock)
             Of(trigger.Select(t => (t.Days, t.N))),
             Of(days.Where(d => d.DaysToPacket != null).Select(d => (d.DaysToPacket!.Value, d.N))),
             Of(days.Where(d => d.DaysToPacket != null && d.DaysToOpinion != null).Select(d => (d.DaysToOpinion!.Value - d.DaysToPacket!.Value, d.N))),
-            days.Where(d => d.DaysToOpinion != null).GroupBy(d => d.OpinionMonth ?? 0)
+            days.Where(d => d.DaysToOpinion != null).GroupBy(d => d.Month)
                 .ToDictionary(g => g.Key, g => Of(g.Select(d => (d.DaysToOpinion!.Value, d.N)))));
     }
 
@@ -141,7 +184,7 @@ public sealed class OutcomeCalculator(ConsiliumDbContext db, TimeProvider clock)
         return low + (At((long)Math.Ceiling(position)) - low) * (position - lower);
     }
 
-    static OutcomeReport Build(CareProgram program, DateOnly? from, DateOnly? to, List<Aggregate> groups, int opened, int eligible,
+    static OutcomeReport Build(CareProgram program, DateOnly? from, DateOnly? to, List<OutcomeMonth> groups, int opened, int eligible,
         OutreachSummary outreach, DayFigures days)
     {
         const int k = MetricDefinitions.MinimumCellSize;
@@ -170,7 +213,7 @@ public sealed class OutcomeCalculator(ConsiliumDbContext db, TimeProvider clock)
             return Math.Round(cents / 100m / n, 2);
         }
 
-        int Sum(Func<Aggregate, int> f) => groups.Sum(f);
+        int Sum(Func<OutcomeMonth, int> f) => groups.Sum(f);
         var cases = Sum(g => g.Cases);
         var caseMix = Enum.GetValues<ConditionCategory>().Select(c =>
         {
@@ -254,14 +297,16 @@ public sealed class OutcomeCalculator(ConsiliumDbContext db, TimeProvider clock)
     /// <summary>
     /// Maps the program's live cases into outcome rows: the first signed opinion's date, the latest signed version's coded
     /// outcome, the stage dates, the follow-ups' answers, the roster's demographics and plan costs from the cost table.
-    /// Rows are added or updated only where something changed; the caller saves.
+    /// Rows are added or updated only where something changed; the caller saves, and brings the roll-up of the months
+    /// returned (opinion and request months, before and after) in step in the same transaction.
     /// </summary>
-    public async Task RefreshLiveAsync(CareProgram program, CancellationToken ct)
+    public async Task<IReadOnlySet<int>> RefreshLiveAsync(CareProgram program, CancellationToken ct)
     {
+        var touched = new HashSet<int>();
         var now = clock.GetUtcNow();
         var cases = await db.Cases.AsNoTracking().Include(c => c.Transitions).Where(c => c.ProgramId == program.Id).ToListAsync(ct);
         var existing = await db.Set<CaseOutcome>().Where(o => o.ProgramId == program.Id && o.Source == OutcomeSource.Live).ToDictionaryAsync(o => o.ExternalCaseId, ct);
-        if (cases.Count == 0) return;
+        if (cases.Count == 0) return touched;
         var ids = cases.Select(c => c.Id).ToList();
         var opinions = (await db.Set<Opinion>().AsNoTracking().Where(o => ids.Contains(o.CaseId) && o.Status == OpinionStatus.Signed).ToListAsync(ct))
             .GroupBy(o => o.CaseId).ToDictionary(g => g.Key, g => g.OrderBy(o => o.Number).ToList());
@@ -302,9 +347,18 @@ public sealed class OutcomeCalculator(ConsiliumDbContext db, TimeProvider clock)
                 member is null ? null : CaseOutcome.AgeBandAt(member.DateOfBirth, requested), member?.Sex.ToString(),
                 c.StateOfResidence is { Length: 2 } state ? state : member?.State, c.PreferredLanguage ?? member?.PreferredLanguage,
                 c.PhysicianNpi, c.PhysicianOrganization is { } org && org.Length > 200 ? org[..200] : c.PhysicianOrganization);
-            if (existing.TryGetValue(c.Number, out var row)) row.Apply(facts, now);
+            if (existing.TryGetValue(c.Number, out var row))
+            {
+                var (opinionMonth, requestedOn) = (row.OpinionMonth, row.RequestedOn);
+                if (!row.Apply(facts, now)) continue;
+                touched.Add(OutcomeRollup.MonthOf(requestedOn));
+                if (opinionMonth is { } before) touched.Add(before);
+            }
             else db.Add(CaseOutcome.Create(program.Id, OutcomeSource.Live, c.Number, c.Id, facts, now));
+            touched.Add(OutcomeRollup.MonthOf(facts.RequestedOn));
+            if (facts.OpinionOn is { } on) touched.Add(OutcomeRollup.MonthOf(on));
         }
+        return touched;
     }
 
     static DateOnly Day(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime);

@@ -14,7 +14,8 @@ namespace Consilium.Features.Outcomes;
 /// its sponsor or co-sponsors. Every computation reads member-level rows and is audited as a query on the program;
 /// nothing returned names or identifies a member.
 /// </summary>
-public sealed class OutcomeHandlers(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, OutcomeCalculator calculator, TimeProvider clock)
+public sealed class OutcomeHandlers(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, OutcomeCalculator calculator,
+    OutcomeRollup rollup, TimeProvider clock)
 {
     public async Task<OutcomeReport> OutcomesAsync(Guid programId, DateOnly? from, DateOnly? to, CancellationToken ct, AuditAction action = AuditAction.Query)
     {
@@ -66,6 +67,17 @@ public sealed class OutcomeHandlers(ConsiliumDbContext db, CurrentActor user, Au
         await db.SaveChangesAsync(ct);
         return new FairAccessReport(programId, from, to, MetricDefinitions.MinimumCellSize, dimensions,
             MetricDefinitions.All.Where(d => d.Metric is "engagementRate" or "fair access completionRate" or "four-fifths flag").ToList());
+    }
+
+    /// <summary>Disability episodes of engaged members against the matched non-engaged targeted members; aggregates only, audited.</summary>
+    public async Task<AbsenceReport> AbsenceAsync(Guid programId, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        CheckPeriod(from, to);
+        await ProgramAsync(programId, ct);
+        var report = await AbsenceFigures.ComputeAsync(db, programId, from, to, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct);
+        audit.Record(AuditAction.Query, "ProgramAbsence", programId, null, reason: $"aggregates {Period(from, to)}");
+        await db.SaveChangesAsync(ct);
+        return report;
     }
 
     sealed record GroupCount(string? Group, int Opened, int Completed);
@@ -167,14 +179,25 @@ public sealed class OutcomeHandlers(ConsiliumDbContext db, CurrentActor user, Au
     async Task<CareProgram> ProgramAsync(Guid programId, CancellationToken ct) =>
         await Visible().AsNoTracking().SingleOrDefaultAsync(p => p.Id == programId, ct) ?? throw new NotFoundException("Program", programId);
 
-    /// <summary>Maps the live cases into outcome rows before counting; the audit entry of the read follows in its own save.</summary>
+    /// <summary>
+    /// Maps the live cases into outcome rows before counting and brings the monthly roll-up of the months that changed in
+    /// step, in one transaction under the program's roll-up lock; the audit entry of the read follows in its own save.
+    /// </summary>
     async Task RefreshAsync(CareProgram program, CancellationToken ct)
     {
-        await calculator.RefreshLiveAsync(program, ct);
-        try { await db.SaveChangesAsync(ct); }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            await rollup.LockAsync(program.Id, ct);
+            var touched = await calculator.RefreshLiveAsync(program, ct);
+            await db.SaveChangesAsync(ct);
+            await rollup.UpdateAsync(program.Id, touched, ct);
+            await tx.CommitAsync(ct);
+        }
         catch (DbUpdateException)
         {
-            // Another request mapped the same live cases at the same moment; its rows are as good as ours.
+            // Another request mapped the same live cases at the same moment; its rows and roll-up are as good as ours.
+            await tx.RollbackAsync(ct);
             db.ChangeTracker.Clear();
         }
     }

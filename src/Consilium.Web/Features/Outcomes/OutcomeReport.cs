@@ -120,6 +120,18 @@ public static class MetricDefinitions
         new("four-fifths flag", "a group's rate", "the best group's rate (groups of 11 or more); flagged below 0.8", "as the rate"),
     ];
 
+    const string TargetedPeriod = "targeted members (candidate found within [from, to]) whose 365 days after the index date have passed";
+
+    /// <summary>The matched comparisons of absence (docs/metrics.md, "Disability and absence").</summary>
+    public static readonly IReadOnlyList<MetricDefinition> Absence =
+    [
+        new("matched comparison", "engaged members' mean; difference = engaged − comparison, 95% CI = difference ± 1.96 SE",
+            "non-engaged targeted members in the same stratum (trigger, category, age band at the index date, sex), each stratum weighted by its engaged members",
+            TargetedPeriod),
+        new("absence daysAway", "days away of the disability episodes starting in the 365 days after the index date (0 without one)", "members", TargetedPeriod),
+        new("absence daysToReturn", "days from the start of the first such episode to the return-to-work date", "members with such an episode who returned (stillAway counts the others)", TargetedPeriod),
+    ];
+
     public static IReadOnlyList<string> Assumptions(decimal caseFee) =>
     [
         "Savings are estimates: the cost of the original plan minus the cost of the recommended plan, not paid claims.",

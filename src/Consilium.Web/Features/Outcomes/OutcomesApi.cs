@@ -12,8 +12,10 @@ public static class OutcomesApi
     public static IServiceCollection AddOutcomes(this IServiceCollection services)
     {
         services.AddScoped<OutcomeCalculator>();
+        services.AddScoped<OutcomeRollup>();
         services.AddScoped<OutcomeHandlers>();
         services.AddScoped<CaseHistoryImport>();
+        services.AddScoped<DisabilityImport>();
         return services;
     }
 
@@ -24,6 +26,8 @@ public static class OutcomesApi
             .WithSummary("The program's outcomes, savings and ROI over ?from=&to= (YYYY-MM-DD), aggregates only, cells under 11 suppressed (docs/metrics.md).");
         programs.MapGet("outcomes/export", Export).RequireAuthorization(Policies.OutcomesRead)
             .WithSummary("The same figures as CSV (?format=csv) or an Excel workbook (?format=xlsx).");
+        programs.MapGet("outcomes/absence", Absence).RequireAuthorization(Policies.OutcomesRead)
+            .WithSummary("Days away and return to work (imported disability episodes): engaged members against the matched non-engaged targeted members, with a 95% CI.");
         programs.MapGet("fair-access", FairAccess).RequireAuthorization(Policies.OutcomesRead)
             .WithSummary("Engagement and completion by age band, sex, state, language and category, with the four-fifths flag.");
         programs.MapGet("provider-discordance", Discordance).RequireAuthorization(Policies.ProviderDiscordance)
@@ -48,6 +52,9 @@ public static class OutcomesApi
             ? TypedResults.File(OutcomeExport.Csv(report), "text/csv; charset=utf-8", name + ".csv")
             : TypedResults.File(OutcomeExport.Xlsx(report), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name + ".xlsx");
     }
+
+    static async Task<Ok<AbsenceReport>> Absence(Guid programId, [FromQuery] string? from, [FromQuery] string? to, OutcomeHandlers handlers, CancellationToken ct) =>
+        TypedResults.Ok(await handlers.AbsenceAsync(programId, Date("from", from), Date("to", to), ct));
 
     static async Task<Ok<FairAccessReport>> FairAccess(Guid programId, [FromQuery] string? from, [FromQuery] string? to, OutcomeHandlers handlers, CancellationToken ct) =>
         TypedResults.Ok(await handlers.FairAccessAsync(programId, Date("from", from), Date("to", to), ct));
