@@ -105,6 +105,12 @@ public sealed partial class ImagingArchiveTests
             Assert.Equal(new byte[] { 0xFF, 0xD8, 0xFF }, (await rendered.Content.ReadAsByteArrayAsync())[..3]);
             var review = await reviewer.GetStringAsync($"/cases/{byNumber.CaseId}/review");
             Assert.Contains($"/cases/{byNumber.CaseId}/studies/{accession.StudyUid}/viewer", review);
+            // The FHIR API lists it as one of the case's ImagingStudy resources, with the accession number it came with.
+            var bundle = (await (await reviewer.GetAsync("/fhir/ImagingStudy")).JsonAsync(HttpStatusCode.OK))!;
+            var study = bundle["entry"]!.AsArray().Select(e => e!["resource"]!)
+                .Single(r => r["identifier"]!.AsArray().Any(i => (string?)i!["value"] == "urn:oid:" + accession.StudyUid));
+            Assert.Equal($"ServiceRequest/{byNumber.CaseId}", (string?)study["basedOn"]![0]!["reference"]);
+            Assert.Contains(study["identifier"]!.AsArray(), i => (string?)i!["value"] == number.Replace("-", "").ToLowerInvariant());
         }
 
         // The coordinators' queue: the identifying tags, audited; other roles refused.

@@ -3,6 +3,7 @@ using Consilium.Features.Cases;
 using Consilium.Features.Consents;
 using Consilium.Features.Documents;
 using Consilium.Features.Identity;
+using Consilium.Features.Imaging;
 using Consilium.Features.Intake;
 using Consilium.Features.Members;
 using Consilium.Features.Opinions;
@@ -226,7 +227,8 @@ internal sealed class FhirHandlers(ConsiliumDbContext db, CurrentActor user, Aud
     /// <summary>Cases whose records this user may see now: visible, and the active authorization names the user's kind of recipient.</summary>
     async Task<List<Guid>> RecordCasesAsync(Guid? memberId, CancellationToken ct)
     {
-        var cases = VisibleCases().Where(c => db.Set<CaseDocument>().Any(d => d.CaseId == c.Id));
+        var cases = VisibleCases().Where(c => db.Set<CaseDocument>().Any(d => d.CaseId == c.Id)
+            || db.Set<ArchiveStudy>().Any(s => s.CaseId == c.Id && s.Status == ArchiveStudyStatus.Attached));
         if (memberId is { } m) cases = cases.Where(c => c.MemberId == m);
         var allowed = new List<Guid>();
         foreach (var caseId in await cases.Select(c => c.Id).ToListAsync(ct))
@@ -321,11 +323,18 @@ internal sealed class FhirHandlers(ConsiliumDbContext db, CurrentActor user, Aud
     async Task<List<ImagingStudy>> StudiesAsync(List<Guid> caseIds, CancellationToken ct)
     {
         var documents = await VisibleDocuments(caseIds).Where(d => d.Instances.Any()).OrderBy(d => d.UploadedAt).ToListAsync(ct);
-        var members = await MembersOfAsync(documents.Select(d => d.CaseId), ct);
-        return documents.SelectMany(d => d.Instances.Select(i => (d.CaseId, d.UploadedAt, Instance: i)))
+        // Studies a facility sent straight to the archive and the change feed attached to a case (docs/imaging.md).
+        var archived = await db.Set<ArchiveStudy>().AsNoTracking()
+            .Where(s => s.Status == ArchiveStudyStatus.Attached && s.CaseId != null && caseIds.Contains(s.CaseId.Value))
+            .OrderBy(s => s.ReceivedAt).ToListAsync(ct);
+        var members = await MembersOfAsync(documents.Select(d => d.CaseId).Concat(archived.Select(s => s.CaseId!.Value)), ct);
+        var studies = documents.SelectMany(d => d.Instances.Select(i => (d.CaseId, d.UploadedAt, Instance: i)))
             .GroupBy(x => (x.CaseId, x.Instance.StudyInstanceUid))
             .Select(g => FhirResources.ImagingStudy(g.Key.CaseId, members[g.Key.CaseId], g.Key.StudyInstanceUid, g.Select(x => x.Instance).ToList(), g.Max(x => x.UploadedAt)))
             .ToList();
+        var known = studies.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        studies.AddRange(archived.Select(s => FhirResources.ArchivedImagingStudy(s.CaseId!.Value, members[s.CaseId.Value], s)).Where(s => known.Add(s.Id)));
+        return studies;
     }
 
     async Task<Dictionary<Guid, Guid>> MembersOfAsync(IEnumerable<Guid> caseIds, CancellationToken ct)

@@ -5,6 +5,7 @@ using System.Text;
 using Consilium.Features.Cases;
 using Consilium.Features.Consents;
 using Consilium.Features.Documents;
+using Consilium.Features.Imaging;
 using Consilium.Features.Members;
 using Consilium.Features.Opinions;
 using Consilium.Features.Records;
@@ -247,6 +248,29 @@ internal static class FhirResources
         }
         study.NumberOfSeries = study.Series.Count;
         foreach (var modality in study.Series.Select(s => s.Modality.Code).Distinct()) study.Modality.Add(new Coding(FhirSystems.Dicom, modality));
+        return study;
+    }
+
+    /// <summary>
+    /// A study the archive's change feed attached to a case: what the feed read of the study (its identifiers, date,
+    /// description and series count); its series and instances stay in the archive, behind the reviewer's viewer.
+    /// </summary>
+    public static ImagingStudy ArchivedImagingStudy(Guid caseId, Guid memberId, ArchiveStudy archived)
+    {
+        var study = new ImagingStudy
+        {
+            Id = StudyId(caseId, archived.StudyInstanceUid),
+            Meta = new Meta { LastUpdated = archived.ResolvedAt ?? archived.ReceivedAt },
+            Identifier = [new Identifier(FhirSystems.Rfc3986, "urn:oid:" + archived.StudyInstanceUid)],
+            Status = Hl7.Fhir.Model.ImagingStudy.ImagingStudyStatus.Available,
+            Subject = new ResourceReference($"Patient/{memberId}"),
+            BasedOn = [new ResourceReference($"ServiceRequest/{caseId}")],
+            Description = archived.StudyDescription,
+            NumberOfSeries = archived.SeriesCount,
+        };
+        if (!string.IsNullOrEmpty(archived.AccessionNumber))
+            study.Identifier.Add(new Identifier { Type = new CodeableConcept("http://terminology.hl7.org/CodeSystem/v2-0203", "ACSN"), Value = archived.AccessionNumber });
+        if (DicomDate(archived.StudyDate) is { } started) study.Started = started;
         return study;
     }
 
