@@ -373,20 +373,7 @@ public sealed class JourneyBrowserTests(BrowserFixture browser) : IClassFixture<
     [Fact]
     public async Task OpinionForm_RefusesToSignWithoutTheRequiredParts_NamingThem_ThenSigns()
     {
-        // The demo reviewer's case in review (Jordan Avery's spine case) has no authorization in the demo data, and the
-        // workspace opens only under one naming the reviewer: she signed it on paper, the coordinator recorded it.
-        var app = browser.App;
-        await app.WithDbAsync(async d =>
-        {
-            var c = await d.Cases.Where(x => x.Status == CaseStatus.InReview).Join(d.Members.Where(m => m.ExternalId == "DEMO0001"), x => x.MemberId, m => m.Id, (x, m) => x).SingleAsync();
-            var signer = await d.Users.Where(u => u.Email == "patient@demo.consilium.test").Select(u => u.Id).SingleAsync();
-            var now = app.Clock.GetUtcNow();
-            d.Add(Consent.Sign(c.Id, c.MemberId, [RecordCategory.Imaging, RecordCategory.ClinicalNotes, RecordCategory.TreatmentHistory], ["Lakeshore Spine Institute"],
-                ConsentRecipients.Program | ConsentRecipients.ReviewingPhysician, null, DateOnly.FromDateTime(now.UtcDateTime).AddDays(365),
-                "Jordan Avery", "Jordan Avery", signer, "127.0.0.1", now));
-            await d.SaveChangesAsync();
-            return 0;
-        });
+        // The demo reviewer's case in review (Jordan Avery's spine case) carries her authorization from the demo data.
         var reviewer = await SignedInAsync("reviewer@demo.consilium.test");
         await Navigation(reviewer).GetByRole(AriaRole.Link, new() { Name = "My assignments" }).ClickAsync();
         await reviewer.GetByTestId("case-list").Locator("tbody tr").Filter(new() { HasText = "In review" }).First.GetByRole(AriaRole.Link).First.ClickAsync();

@@ -1,11 +1,13 @@
 using System.Security.Cryptography;
 using Consilium.Features.Cases;
+using Consilium.Features.Consents;
 using Consilium.Features.Eligibility;
 using Consilium.Features.Funding;
 using Consilium.Features.Identity;
 using Consilium.Features.Members;
 using Consilium.Features.Physicians;
 using Consilium.Features.Programs;
+using Consilium.Features.Records;
 using Consilium.Features.Sponsors;
 using Consilium.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Identity;
@@ -222,6 +224,15 @@ public sealed class DemoSeeder(
             foreach (var stage in path[1..(Array.IndexOf(path, plan.Stage) + 1)])
             {
                 at += TimeSpan.FromHours(4 + (i * 7 + (int)stage * 13) % 44);
+                if (stage == CaseStatus.CollectingRecords)
+                {
+                    // Past the consent stage a case has its member's authorization, naming the reviewing physician: without
+                    // it the demo reviewer could not open the demo cases' records or workspace.
+                    db.Add(Consent.Sign(@case.Id, member.Id, [RecordCategory.Imaging, RecordCategory.ClinicalNotes, RecordCategory.TreatmentHistory],
+                        ["Riverside Medical Center"], ConsentRecipients.Program | ConsentRecipients.ReviewingPhysician, null,
+                        DateOnly.FromDateTime(now.UtcDateTime).AddDays(365), member.DisplayName, member.DisplayName,
+                        plan.Member == 0 ? patient.Id : null, "demo data", at));
+                }
                 if (stage == CaseStatus.Assigned) @case.AssignReviewer(reviewer.Id, at);
                 var by = stage is CaseStatus.InReview or CaseStatus.OpinionDelivered ? reviewerActor : coordinatorActor;
                 @case.TransitionTo(stage, by, null, at);
