@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 using Consilium.Features.Audit;
 using Consilium.Features.Cases;
@@ -9,7 +8,6 @@ using Consilium.Features.Opinions;
 using Consilium.Infrastructure;
 using Consilium.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Sylvan.Data.Csv;
 
 namespace Consilium.Features.Outcomes;
 
@@ -35,143 +33,92 @@ public static partial class CaseHistoryCsv
 
     public static readonly IReadOnlyList<string> OptionalColumns = ["triggered_on", "treating_npi", "treating_organization"];
 
-    static readonly CsvDataReaderOptions Options = new() { HasHeaders = true, HeaderComparer = StringComparer.OrdinalIgnoreCase, Delimiter = ',' };
-
     [GeneratedRegex(@"^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")]
     private static partial Regex Icd10Cm();
 
-    static RuleViolationException At(int line, string column, string message) => new("file", $"line {line}, column {column}: {message}");
-
-    public static List<HistoryRow> Read(Stream stream)
+    public static List<HistoryRow> Read(Stream stream) => ImportCsv.Read(stream, RequiredColumns, "case_id", "cases", row =>
     {
-        using var text = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
-        CsvDataReader csv;
-        try { csv = CsvDataReader.Create(text, Options); }
-        catch (Exception e) when (e is CsvFormatException or CsvMissingHeadersException)
+        bool Flag(string name) => row.Required(name).ToLowerInvariant() switch
         {
-            throw new RuleViolationException("file", "line 1: the header cannot be read as CSV.");
-        }
-        using (csv)
+            "true" => true,
+            "false" => false,
+            _ => throw row.At(name, "use true or false."),
+        };
+        long Cents(string name)
         {
-            var ordinals = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            for (var i = 0; i < csv.FieldCount; i++) ordinals.TryAdd(csv.GetName(i).Trim(), i);
-            var missing = RequiredColumns.Where(c => !ordinals.ContainsKey(c)).ToList();
-            if (missing.Count > 0)
-                throw new RuleViolationException("file", $"line 1: the header has no {string.Join(", ", missing.Select(m => $"'{m}'"))} column (see docs/metrics.md).");
-
-            var rows = new List<HistoryRow>();
-            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-            while (true)
-            {
-                try
-                {
-                    if (!csv.Read()) break;
-                }
-                catch (CsvFormatException e)
-                {
-                    throw new RuleViolationException("file", $"line {e.RowNumber + 1}: the row is not valid CSV (an unclosed quote?).");
-                }
-                var line = csv.RowNumber + 1;
-                if (Enumerable.Range(0, csv.RowFieldCount).All(i => string.IsNullOrWhiteSpace(csv.GetString(i)))) continue;
-                string? Field(string name)
-                {
-                    if (!ordinals.TryGetValue(name, out var i) || i >= csv.RowFieldCount) return null;
-                    var value = csv.GetString(i).Trim();
-                    return value.Length == 0 ? null : value;
-                }
-                string Required(string name) => Field(name) ?? throw At(line, name, "this column is required.");
-                DateOnly Date(string name, string value) =>
-                    DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
-                        ? d : throw At(line, name, "not a date in the form YYYY-MM-DD.");
-                bool Flag(string name) => Required(name).ToLowerInvariant() switch
-                {
-                    "true" => true,
-                    "false" => false,
-                    _ => throw At(line, name, "use true or false."),
-                };
-                long Cents(string name)
-                {
-                    var value = Required(name);
-                    if (!decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var dollars)
-                        || dollars > 100_000_000m || decimal.Round(dollars, 2) != dollars)
-                        throw At(line, name, "a dollar amount from 0 to 100,000,000 with at most two decimals, without a currency sign.");
-                    return (long)(dollars * 100m);
-                }
-                string Dx(string name, string value)
-                {
-                    var codes = value.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-                    if (codes.Length == 0 || codes.Any(c => !Icd10Cm().IsMatch(c.ToUpperInvariant())))
-                        throw At(line, name, "ICD-10-CM codes (for example M48.06), several separated by '|'.");
-                    return string.Join('|', codes.Select(c => c.ToUpperInvariant()));
-                }
-
-                var caseId = Required("case_id");
-                if (caseId.Length > 80) throw At(line, "case_id", "at most 80 characters.");
-                if (seen.TryGetValue(caseId, out var first)) throw At(line, "case_id", $"the same case id is already on line {first}.");
-                seen[caseId] = line;
-                var memberId = Required("member_id");
-                if (memberId.Length > 80) throw At(line, "member_id", "at most 80 characters.");
-                var category = Required("category").ToLowerInvariant() switch
-                {
-                    "oncology" => ConditionCategory.Oncology,
-                    "musculoskeletal" => ConditionCategory.Musculoskeletal,
-                    "spine" => ConditionCategory.Spine,
-                    "cardiac" => ConditionCategory.Cardiac,
-                    "neurological" => ConditionCategory.Neurological,
-                    "rare_disease" => ConditionCategory.RareDisease,
-                    "other" => ConditionCategory.Other,
-                    _ => throw At(line, "category", "use oncology, musculoskeletal, spine, cardiac, neurological, rare_disease or other."),
-                };
-                var requested = Date("requested_on", Required("requested_on"));
-                var packet = Date("packet_complete_on", Required("packet_complete_on"));
-                var opinion = Date("opinion_on", Required("opinion_on"));
-                if (packet < requested) throw At(line, "packet_complete_on", "before requested_on.");
-                if (opinion < packet) throw At(line, "opinion_on", "before packet_complete_on.");
-                DateOnly? triggered = Field("triggered_on") is { } t ? Date("triggered_on", t) : null;
-                if (triggered > requested) throw At(line, "triggered_on", "after requested_on.");
-                var dxAgreement = Required("dx_agreement").ToLowerInvariant() switch
-                {
-                    "confirmed" => DiagnosisAgreement.Confirmed,
-                    "refined" => DiagnosisAgreement.Refined,
-                    "changed" => DiagnosisAgreement.Changed,
-                    "undetermined" => DiagnosisAgreement.CannotDetermine,
-                    _ => throw At(line, "dx_agreement", "use confirmed, refined, changed or undetermined."),
-                };
-                var originalDx = Dx("original_dx", Required("original_dx"));
-                // An undetermined diagnosis has no reviewer diagnosis; every other verdict names one.
-                var reviewerDx = Field("reviewer_dx") is { } r ? Dx("reviewer_dx", r)
-                    : dxAgreement == DiagnosisAgreement.CannotDetermine ? null : throw At(line, "reviewer_dx", "this column is required unless dx_agreement is undetermined.");
-                var txAgreement = Required("tx_agreement").ToLowerInvariant() switch
-                {
-                    "agree" => TreatmentAgreement.Agree,
-                    "modify" => TreatmentAgreement.Modify,
-                    "change" => TreatmentAgreement.Change,
-                    _ => throw At(line, "tx_agreement", "use agree, modify or change."),
-                };
-                var surgeryProposed = Flag("surgery_proposed");
-                var surgeryRecommended = Flag("surgery_recommended");
-                if (txAgreement == TreatmentAgreement.Agree && surgeryProposed != surgeryRecommended)
-                    throw At(line, "tx_agreement", "agree, but the recommendation about surgery differs from the proposal.");
-                int? satisfaction = null;
-                if (Field("satisfaction") is { } s)
-                {
-                    if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var score) || score > 10)
-                        throw At(line, "satisfaction", "a whole number from 0 to 10, or empty.");
-                    satisfaction = score;
-                }
-                var npi = Field("treating_npi");
-                if (npi is not null && (npi.Length != 10 || !npi.All(char.IsAsciiDigit))) throw At(line, "treating_npi", "an NPI is 10 digits.");
-                var organization = Field("treating_organization");
-                if (organization?.Length > 200) throw At(line, "treating_organization", "at most 200 characters.");
-
-                rows.Add(new HistoryRow(line, caseId, memberId, category, requested, packet, opinion, triggered, originalDx, reviewerDx, dxAgreement,
-                    txAgreement, surgeryProposed, surgeryRecommended, Flag("hospitalization_proposed"), Flag("hospitalization_recommended"),
-                    Flag("site_of_care_change"), Cents("original_plan_cost"), Cents("recommended_plan_cost"), satisfaction, npi, organization));
-            }
-            if (rows.Count == 0) throw new RuleViolationException("file", "line 2: the file has a header but no cases.");
-            return rows;
+            var value = row.Required(name);
+            if (!decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var dollars)
+                || dollars > 100_000_000m || decimal.Round(dollars, 2) != dollars)
+                throw row.At(name, "a dollar amount from 0 to 100,000,000 with at most two decimals, without a currency sign.");
+            return (long)(dollars * 100m);
         }
-    }
+        string Dx(string name, string value)
+        {
+            var codes = value.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (codes.Length == 0 || codes.Any(c => !Icd10Cm().IsMatch(c.ToUpperInvariant())))
+                throw row.At(name, "ICD-10-CM codes (for example M48.06), several separated by '|'.");
+            return string.Join('|', codes.Select(c => c.ToUpperInvariant()));
+        }
+
+        var memberId = row.Required("member_id");
+        if (memberId.Length > 80) throw row.At("member_id", "at most 80 characters.");
+        var category = row.Required("category").ToLowerInvariant() switch
+        {
+            "oncology" => ConditionCategory.Oncology,
+            "musculoskeletal" => ConditionCategory.Musculoskeletal,
+            "spine" => ConditionCategory.Spine,
+            "cardiac" => ConditionCategory.Cardiac,
+            "neurological" => ConditionCategory.Neurological,
+            "rare_disease" => ConditionCategory.RareDisease,
+            "other" => ConditionCategory.Other,
+            _ => throw row.At("category", "use oncology, musculoskeletal, spine, cardiac, neurological, rare_disease or other."),
+        };
+        var requested = row.Date("requested_on", row.Required("requested_on"));
+        var packet = row.Date("packet_complete_on", row.Required("packet_complete_on"));
+        var opinion = row.Date("opinion_on", row.Required("opinion_on"));
+        if (packet < requested) throw row.At("packet_complete_on", "before requested_on.");
+        if (opinion < packet) throw row.At("opinion_on", "before packet_complete_on.");
+        DateOnly? triggered = row.Field("triggered_on") is { } t ? row.Date("triggered_on", t) : null;
+        if (triggered > requested) throw row.At("triggered_on", "after requested_on.");
+        var dxAgreement = row.Required("dx_agreement").ToLowerInvariant() switch
+        {
+            "confirmed" => DiagnosisAgreement.Confirmed,
+            "refined" => DiagnosisAgreement.Refined,
+            "changed" => DiagnosisAgreement.Changed,
+            "undetermined" => DiagnosisAgreement.CannotDetermine,
+            _ => throw row.At("dx_agreement", "use confirmed, refined, changed or undetermined."),
+        };
+        var originalDx = Dx("original_dx", row.Required("original_dx"));
+        // An undetermined diagnosis has no reviewer diagnosis; every other verdict names one.
+        var reviewerDx = row.Field("reviewer_dx") is { } r ? Dx("reviewer_dx", r)
+            : dxAgreement == DiagnosisAgreement.CannotDetermine ? null : throw row.At("reviewer_dx", "this column is required unless dx_agreement is undetermined.");
+        var txAgreement = row.Required("tx_agreement").ToLowerInvariant() switch
+        {
+            "agree" => TreatmentAgreement.Agree,
+            "modify" => TreatmentAgreement.Modify,
+            "change" => TreatmentAgreement.Change,
+            _ => throw row.At("tx_agreement", "use agree, modify or change."),
+        };
+        var surgeryProposed = Flag("surgery_proposed");
+        var surgeryRecommended = Flag("surgery_recommended");
+        if (txAgreement == TreatmentAgreement.Agree && surgeryProposed != surgeryRecommended)
+            throw row.At("tx_agreement", "agree, but the recommendation about surgery differs from the proposal.");
+        int? satisfaction = null;
+        if (row.Field("satisfaction") is { } s)
+        {
+            if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var score) || score > 10)
+                throw row.At("satisfaction", "a whole number from 0 to 10, or empty.");
+            satisfaction = score;
+        }
+        var npi = row.Field("treating_npi");
+        if (npi is not null && (npi.Length != 10 || !npi.All(char.IsAsciiDigit))) throw row.At("treating_npi", "an NPI is 10 digits.");
+        var organization = row.Field("treating_organization");
+        if (organization?.Length > 200) throw row.At("treating_organization", "at most 200 characters.");
+
+        return new HistoryRow(row.Line, row.Key, memberId, category, requested, packet, opinion, triggered, originalDx, reviewerDx, dxAgreement,
+            txAgreement, surgeryProposed, surgeryRecommended, Flag("hospitalization_proposed"), Flag("hospitalization_recommended"),
+            Flag("site_of_care_change"), Cents("original_plan_cost"), Cents("recommended_plan_cost"), satisfaction, npi, organization);
+    });
 }
 
 public sealed record HistoryImportResult(string FileName, string Sha256, int Rows, int Added, int Unchanged);

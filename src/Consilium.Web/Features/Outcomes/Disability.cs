@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using Consilium.Features.Audit;
 using Consilium.Features.Cases;
 using Consilium.Features.Identity;
@@ -9,7 +8,6 @@ using Consilium.Infrastructure;
 using Consilium.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Sylvan.Data.Csv;
 
 namespace Consilium.Features.Outcomes;
 
@@ -80,81 +78,29 @@ public static class DisabilityCsv
 {
     public static readonly IReadOnlyList<string> RequiredColumns = ["episode_id", "member_id", "start_on", "return_to_work_on", "days_away", "reason"];
 
-    static readonly CsvDataReaderOptions Options = new() { HasHeaders = true, HeaderComparer = StringComparer.OrdinalIgnoreCase, Delimiter = ',' };
-
-    static RuleViolationException At(int line, string column, string message) => new("file", $"line {line}, column {column}: {message}");
-
-    public static List<DisabilityRow> Read(Stream stream)
+    public static List<DisabilityRow> Read(Stream stream) => ImportCsv.Read(stream, RequiredColumns, "episode_id", "episodes", row =>
     {
-        using var text = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
-        CsvDataReader csv;
-        try { csv = CsvDataReader.Create(text, Options); }
-        catch (Exception e) when (e is CsvFormatException or CsvMissingHeadersException)
+        var memberId = row.Required("member_id");
+        if (memberId.Length > 80) throw row.At("member_id", "at most 80 characters.");
+        var start = row.Date("start_on", row.Required("start_on"));
+        DateOnly? returned = row.Field("return_to_work_on") is { } r ? row.Date("return_to_work_on", r) : null;
+        if (returned < start) throw row.At("return_to_work_on", "before start_on.");
+        if (!int.TryParse(row.Required("days_away"), NumberStyles.None, CultureInfo.InvariantCulture, out var days) || days > 3660)
+            throw row.At("days_away", "a whole number of days from 0 to 3660.");
+        var reason = row.Required("reason").ToLowerInvariant() switch
         {
-            throw new RuleViolationException("file", "line 1: the header cannot be read as CSV.");
-        }
-        using (csv)
-        {
-            var ordinals = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            for (var i = 0; i < csv.FieldCount; i++) ordinals.TryAdd(csv.GetName(i).Trim(), i);
-            var missing = RequiredColumns.Where(c => !ordinals.ContainsKey(c)).ToList();
-            if (missing.Count > 0)
-                throw new RuleViolationException("file", $"line 1: the header has no {string.Join(", ", missing.Select(m => $"'{m}'"))} column (see docs/metrics.md).");
-            var rows = new List<DisabilityRow>();
-            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-            while (true)
-            {
-                try
-                {
-                    if (!csv.Read()) break;
-                }
-                catch (CsvFormatException e)
-                {
-                    throw new RuleViolationException("file", $"line {e.RowNumber + 1}: the row is not valid CSV (an unclosed quote?).");
-                }
-                var line = csv.RowNumber + 1;
-                if (Enumerable.Range(0, csv.RowFieldCount).All(i => string.IsNullOrWhiteSpace(csv.GetString(i)))) continue;
-                string? Field(string name)
-                {
-                    var i = ordinals[name];
-                    if (i >= csv.RowFieldCount) return null;
-                    var value = csv.GetString(i).Trim();
-                    return value.Length == 0 ? null : value;
-                }
-                string Required(string name) => Field(name) ?? throw At(line, name, "this column is required.");
-                DateOnly Date(string name, string value) =>
-                    DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
-                        ? d : throw At(line, name, "not a date in the form YYYY-MM-DD.");
-
-                var episodeId = Required("episode_id");
-                if (episodeId.Length > 80) throw At(line, "episode_id", "at most 80 characters.");
-                if (seen.TryGetValue(episodeId, out var first)) throw At(line, "episode_id", $"the same episode id is already on line {first}.");
-                seen[episodeId] = line;
-                var memberId = Required("member_id");
-                if (memberId.Length > 80) throw At(line, "member_id", "at most 80 characters.");
-                var start = Date("start_on", Required("start_on"));
-                DateOnly? returned = Field("return_to_work_on") is { } r ? Date("return_to_work_on", r) : null;
-                if (returned < start) throw At(line, "return_to_work_on", "before start_on.");
-                if (!int.TryParse(Required("days_away"), NumberStyles.None, CultureInfo.InvariantCulture, out var days) || days > 3660)
-                    throw At(line, "days_away", "a whole number of days from 0 to 3660.");
-                var reason = Required("reason").ToLowerInvariant() switch
-                {
-                    "musculoskeletal" => AbsenceReason.Musculoskeletal,
-                    "surgery" => AbsenceReason.Surgery,
-                    "cancer" => AbsenceReason.Cancer,
-                    "cardiac" => AbsenceReason.Cardiac,
-                    "mental_health" => AbsenceReason.MentalHealth,
-                    "pregnancy" => AbsenceReason.Pregnancy,
-                    "injury" => AbsenceReason.Injury,
-                    "other" => AbsenceReason.Other,
-                    _ => throw At(line, "reason", "use musculoskeletal, surgery, cancer, cardiac, mental_health, pregnancy, injury or other."),
-                };
-                rows.Add(new DisabilityRow(line, episodeId, memberId, start, returned, days, reason));
-            }
-            if (rows.Count == 0) throw new RuleViolationException("file", "line 2: the file has a header but no episodes.");
-            return rows;
-        }
-    }
+            "musculoskeletal" => AbsenceReason.Musculoskeletal,
+            "surgery" => AbsenceReason.Surgery,
+            "cancer" => AbsenceReason.Cancer,
+            "cardiac" => AbsenceReason.Cardiac,
+            "mental_health" => AbsenceReason.MentalHealth,
+            "pregnancy" => AbsenceReason.Pregnancy,
+            "injury" => AbsenceReason.Injury,
+            "other" => AbsenceReason.Other,
+            _ => throw row.At("reason", "use musculoskeletal, surgery, cancer, cardiac, mental_health, pregnancy, injury or other."),
+        };
+        return new DisabilityRow(row.Line, row.Key, memberId, start, returned, days, reason);
+    });
 }
 
 /// <summary>Loads a disability file into a program, all or nothing; episode ids already imported are left as they are.</summary>
