@@ -19,13 +19,13 @@ namespace Consilium.X12;
 /// buffer). Finding the end of a segment or of an element is then a trailing-zero count on a word, so a segment
 /// of 28 bytes with 6 elements costs a handful of instructions rather than a vectorized search set up for each
 /// segment and a byte loop for each element.
-/// </remarks>
-/// <remarks>
+/// <para>
 /// Separators are re-detected at every ISA, so a file may concatenate interchanges with different
 /// delimiters. The ISA is found by counting element separators rather than by assuming 106 bytes, because
 /// 4010 senders (TigerShark samples) squeeze the padding out; 5010 interchanges are then checked for the
 /// fixed width the standard requires. Element and component numbers are 1-based as in X12 ("CLM05-3");
 /// element 0 is the segment identifier.
+/// </para>
 /// </remarks>
 public sealed class X12SegmentReader : IDisposable
 {
