@@ -61,7 +61,7 @@ sealed partial class Claim837Parser
                     lineHasService = true;
                     deferredLines++;
                     CheckProcedure(1);
-                    Parse.RequiredDecimal(R, 2, "a decimal amount (line item charge)");
+                    Parse.CheckDecimal(R, 2, "a decimal amount (line item charge)");
                     break;
                 case Seg.SV2:
                     if (!inLine || lineHasService) throw R.SegmentError("expected LX (service line number, loop 2400) before SV2");
@@ -69,7 +69,7 @@ sealed partial class Claim837Parser
                     deferredLines++;
                     if (R.GetElement(1).IsEmpty) throw R.SegmentError("expected SV201 (revenue code), found nothing");
                     CheckProcedure(2);
-                    Parse.RequiredDecimal(R, 3, "a decimal amount (line item charge)");
+                    Parse.CheckDecimal(R, 3, "a decimal amount (line item charge)");
                     break;
             }
             return;
@@ -117,7 +117,7 @@ sealed partial class Claim837Parser
     void DeferredDmg()
     {
         if (entity is not (Entity.Subscriber or Entity.Patient)) return;
-        if (!R.GetElement(2).IsEmpty) Parse.DateValue(R, 1, out _, out _);
+        if (!R.GetElement(2).IsEmpty) Parse.CheckDateValue(R, 1);
         (entity == Entity.Subscriber ? subscriberSegments : patientSegments).Append(R);
         member = null;
     }
@@ -127,9 +127,9 @@ sealed partial class Claim837Parser
         CloseClaim();
         if (subscriberId is null && !subscriberCaptured) ThrowNoSubscriber();
         if (R.GetElement(1).IsEmpty) throw R.SegmentError("expected CLM01 (claim submitter identifier), found nothing");
-        Parse.RequiredDecimal(R, 2, "a decimal amount (total claim charge)");
+        Parse.CheckDecimal(R, 2, "a decimal amount (total claim charge)");
         var facility = R.GetElement(5);
-        int a = facility.IndexOf(R.Delimiters.Component);
+        int a = Parse.Find(facility, R.Delimiters.Component);
         if ((a < 0 ? facility : facility[..a]).IsEmpty)
             throw R.SegmentError("expected CLM05 (facility code : qualifier : claim frequency, e.g. 11:B:1), found nothing");
         ResetDeferredClaim();
@@ -144,7 +144,7 @@ sealed partial class Claim837Parser
     {
         var qualifier = R.GetElement(1);
         if (qualifier.SequenceEqual("472"u8) || (!inLine && qualifier.SequenceEqual("434"u8)))
-            Parse.DateValue(R, 2, out _, out _);
+            Parse.CheckDateValue(R, 2);
     }
 
     /// <summary>Validates an SV1/SV2 procedure composite as <see cref="ReadProcedure"/> does and matches its code.</summary>
@@ -153,14 +153,14 @@ sealed partial class Claim837Parser
         var composite = R.GetElement(element);
         if (composite.IsEmpty) return;
         byte sep = R.Delimiters.Component;
-        int q = composite.IndexOf(sep);
+        int q = Parse.Find(composite, sep);
         if (q < 0)
         {
             sep = Parse.ComponentSeparator(composite, sep);
-            q = composite.IndexOf(sep);
+            q = Parse.Find(composite, sep);
         }
         var rest = q < 0 ? default : composite[(q + 1)..];
-        int c = rest.IndexOf(sep);
+        int c = Parse.Find(rest, sep);
         var code = c < 0 ? rest : rest[..c];
         if (code.IsEmpty)
             throw R.SegmentError($"expected {R.SafeId()}{element:00}-2 (procedure code) after the qualifier '{Parse.Text(q < 0 ? composite : composite[..q])}', found nothing");
@@ -171,14 +171,25 @@ sealed partial class Claim837Parser
     bool HealthCodesMatch()
     {
         int count = R.ElementCount;
+        byte declared = R.Delimiters.Component;
         for (int i = 1; i < count; i++)
         {
             var element = R.GetElement(i);
-            byte sep = Parse.ComponentSeparator(element, R.Delimiters.Component);
-            int colon = element.IndexOf(sep);
-            if (colon <= 0 || colon == element.Length - 1) continue;
+            int colon = Parse.Find(element, declared);
+            if (colon < 0)
+            {
+                byte sep = Parse.ComponentSeparator(element, declared);
+                if (sep == declared) continue;
+                colon = Parse.Find(element, sep);
+                if (colon <= 0 || colon == element.Length - 1) continue;
+                var other = element[(colon + 1)..];
+                int end = Parse.Find(other, sep);
+                if (filter!.Matches(end < 0 ? other : other[..end])) return true;
+                continue;
+            }
+            if (colon == 0 || colon == element.Length - 1) continue;
             var rest = element[(colon + 1)..];
-            int next = rest.IndexOf(sep);
+            int next = Parse.Find(rest, declared);
             if (filter!.Matches(next < 0 ? rest : rest[..next])) return true;
         }
         return false;

@@ -91,6 +91,76 @@ static class Parse
     }
 
     /// <summary>
+    /// True when the first 8 bytes are a valid CCYYMMDD calendar date, exactly as <see cref="Date"/> decides, without
+    /// building the date: the filtered 837 path validates every date but keeps none. Digits are checked 8 at a time.
+    /// </summary>
+    public static bool IsDate(ReadOnlySpan<byte> s)
+    {
+        if (s.Length < 8) return false;
+        ulong v = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(s);
+        // Every byte '0'..'9': high nibble 3, and adding 6 does not carry into the high nibble.
+        if (((v & 0xF0F0F0F0F0F0F0F0UL) | (((v + 0x0606060606060606UL) & 0xF0F0F0F0F0F0F0F0UL) >> 4)) != 0x3333333333333333UL) return false;
+        ulong d = v - 0x3030303030303030UL;
+        int y = (int)(d & 0xFF) * 1000 + (int)((d >> 8) & 0xFF) * 100 + (int)((d >> 16) & 0xFF) * 10 + (int)((d >> 24) & 0xFF);
+        int m = (int)((d >> 32) & 0xFF) * 10 + (int)((d >> 40) & 0xFF);
+        int day = (int)((d >> 48) & 0xFF) * 10 + (int)((d >> 56) & 0xFF);
+        if (y < 1 || (uint)(m - 1) > 11 || day < 1) return false;
+        return day <= 28 || day <= DateTime.DaysInMonth(y, m);
+    }
+
+    /// <summary>
+    /// Validates a DTP-style date as <see cref="DateValue"/> does (same acceptance, same errors) without building it:
+    /// the common, valid forms are checked here; anything else goes through <see cref="DateValue"/>, which throws the
+    /// located error or accepts it.
+    /// </summary>
+    public static void CheckDateValue(X12SegmentReader r, int formatElement)
+    {
+        var format = r.GetElement(formatElement);
+        var value = r.GetElement(formatElement + 1);
+        int kind = X12SegmentReader.Key(format);
+        if (kind is ('D' | ('8' << 8)) or ('D' | ('T' << 8)))
+        {
+            if (IsDate(value)) return;
+        }
+        else if (kind == ('R' | ('D' << 8) | ('8' << 16)))
+        {
+            if (value.Length >= 17 && value[8] == (byte)'-' && IsDate(value) && IsDate(value[9..])) return;
+        }
+        DateValue(r, formatElement, out _, out _);
+    }
+
+    /// <summary>True when <see cref="X12SegmentReader.TryParseDecimal"/> would accept the value (up to 18 bytes; longer ones are left to it).</summary>
+    public static bool IsDecimal(ReadOnlySpan<byte> s)
+    {
+        if (s.IsEmpty || s.Length > 18) return false;
+        int i = s[0] == (byte)'-' ? 1 : 0;
+        bool digits = false, dot = false;
+        for (; i < s.Length; i++)
+        {
+            uint d = (uint)(s[i] - '0');
+            if (d <= 9) digits = true;
+            else if (s[i] == (byte)'.' && !dot) dot = true;
+            else return false;
+        }
+        return digits;
+    }
+
+    /// <summary>Validates an amount as <see cref="RequiredDecimal"/> does (same errors) without building the decimal.</summary>
+    public static void CheckDecimal(X12SegmentReader r, int element, string what)
+    {
+        if (!IsDecimal(r.GetElement(element))) RequiredDecimal(r, element, what);
+    }
+
+    /// <summary>The first <paramref name="value"/> in a short span (a composite of a few bytes): a plain loop, no vector set-up.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Find(ReadOnlySpan<byte> s, byte value)
+    {
+        for (int i = 0; i < s.Length; i++)
+            if (s[i] == value) return i;
+        return -1;
+    }
+
+    /// <summary>
     /// The component separator a composite really uses. Some senders declare one in ISA16 and write another
     /// (OopFactory's 837I samples declare '^' or ':' and write "HC:85025" or "HC>92557"). When the declared
     /// separator is absent and the value starts with a 2–3 letter qualifier followed by punctuation, that
