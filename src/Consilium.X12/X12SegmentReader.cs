@@ -84,6 +84,15 @@ public sealed class X12SegmentReader : IDisposable
         state = State.Finished;
     }
 
+    /// <summary>
+    /// Called before bytes already read are dropped from the buffer (the unread rest moves to its front for the next
+    /// fill): whoever still refers to segments through <see cref="Buffered"/> copies them out here.
+    /// </summary>
+    internal Action<X12SegmentReader>? BeforeDiscard { get; set; }
+
+    /// <summary>Bytes of the file at <paramref name="offset"/> that are still in the buffer (see <see cref="BeforeDiscard"/>).</summary>
+    internal ReadOnlySpan<byte> Buffered(long offset, int length) => buffer.AsSpan(checked((int)(offset - bufferOffset)), length);
+
     /// <summary>Makes <paramref name="segment"/> the current segment, located as it was in the file.</summary>
     internal void Load(ReadOnlySpan<byte> segment, X12Delimiters delimiters, long offset, long number, int key)
     {
@@ -303,46 +312,12 @@ public sealed class X12SegmentReader : IDisposable
         pos = Math.Min(segEnd + 1, end);
         // A CRLF-terminated line whose terminator is LF: the CR is line noise, not data.
         if (segEnd > segStart && buf[segEnd - 1] == (byte)'\r' && delimiters.Element != (byte)'\r') segEnd--;
-        // Element 0 (the identifier) is always asked for: find its end now, from the same masks.
-        int idEnd = NextBit(separatorBits, p, segEnd);
-        elementEnds[0] = idEnd;
-        elementCount = 1;
-        split = idEnd == segEnd;
+        split = false;
+        elementCount = 0;
         SegmentNumber++;
-        int key = p + 4 <= buf.Length ? IdKey(buf, p, idEnd - p) : ReadKey(buf, segStart, segEnd, delimiters.Element);
-        SegmentKey = key;
-        if (key == IEA) state = State.ExpectInterchange;
+        SegmentKey = ReadKey(buf, segStart, segEnd, delimiters.Element);
+        if (SegmentKey == IEA) state = State.ExpectInterchange;
         return true;
-    }
-
-    // Per byte: 1 = upper-case letter (may start an identifier), 2 = upper-case letter or digit.
-    static ReadOnlySpan<byte> IdClass =>
-    [
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0,
-        0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    ];
-
-    // Which bytes of the 4 loaded at the identifier belong to it, by its length (2 or 3; anything else is no identifier).
-    static ReadOnlySpan<uint> IdMask => [0, 0, 0xFFFF, 0xFFFFFF, 0];
-
-    /// <summary>
-    /// The identifier of <paramref name="length"/> bytes at <paramref name="start"/> packed as <see cref="SegmentKey"/>, without
-    /// branches on its length or characters (they vary from segment to segment and would be mispredicted): 4 bytes are
-    /// loaded (the caller guarantees they are inside the array) and masked. Same result as <see cref="ReadKey"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static int IdKey(byte[] buf, int start, int length)
-    {
-        uint w = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buf), start));
-        var cls = IdClass;
-        uint valid = cls[(int)(w & 0xFF)] & ((uint)cls[(int)((w >> 8) & 0xFF)] >> 1) & (((uint)cls[(int)((w >> 16) & 0xFF)] >> 1) | (length == 2 ? 1u : 0u));
-        return (int)(w & IdMask[(int)Math.Min((uint)length, 4u)] & (0u - (valid & 1)));
     }
 
     const int IEA = 'I' | ('E' << 8) | ('A' << 16);
@@ -492,6 +467,7 @@ public sealed class X12SegmentReader : IDisposable
         }
         if (pos > 0)
         {
+            BeforeDiscard?.Invoke(this);
             int remaining = bufferEnd - pos;
             Buffer.BlockCopy(buffer, pos, buffer, 0, remaining);
             bufferOffset += pos;

@@ -75,6 +75,31 @@ public class ClaimFilterTests
         Assert.Equal(manifest.Claims - planted.Count, result.ClaimsFilteredOut);
     }
 
+    [Theory]
+    [InlineData(4096)]
+    [InlineData(5000)]
+    [InlineData(X12SegmentReader.DefaultBufferSize)]
+    public async Task Read_GeneratedFile_FilterThatMatchesEverything_SameClaimsWhateverTheBufferSize(int bufferSize)
+    {
+        // Captured segments stay in the reader's buffer until it is refilled, then are copied out: claims and members
+        // that straddle a refill (many, with a 4 KB buffer) must replay exactly as those read in one piece.
+        using var stream = new MemoryStream();
+        ClaimsGenerator.Generate(stream, new ClaimsGeneratorOptions { TargetBytes = 400_000, Seed = 5, Kinds = GeneratedClaimKinds.Mixed, ClaimsPerTransaction = 50 });
+        var bytes = stream.ToArray();
+        var full = new List<X12Event>();
+        X12Reader.Read(new MemoryStream(bytes), "g.edi", full.Add);
+        var everything = AllCodes(full.OfType<ClaimEvent>());
+        var options = X12ReaderOptions.Strict with { ClaimFilter = everything, BufferSize = bufferSize };
+
+        var filtered = new List<X12Event>();
+        X12Reader.Read(new MemoryStream(bytes), "g.edi", filtered.Add, options);
+        var filteredAsync = new List<X12Event>();
+        await X12Reader.ReadAsync(new MemoryStream(bytes), "g.edi", filteredAsync.Add, options with { ErrorMode = X12ErrorMode.Lenient });
+
+        Assert.Equal(full.Select(Describe), filtered.Select(Describe));
+        Assert.Equal(full.Select(Describe), filteredAsync.Select(Describe));
+    }
+
     [Fact]
     public void Read_FilteredClaimWithBadChargeAfterMatchingCode_FailsAsTheFullParseDoes()
     {

@@ -17,6 +17,7 @@ sealed partial class Claim837Parser
     readonly SegmentStore patientSegments = new();
     readonly SegmentStore claimSegments = new();
     X12SegmentReader? replayReader;
+    Action<X12SegmentReader>? detachSegments;
 
     void ResetDeferredClaim()
     {
@@ -220,16 +221,16 @@ sealed partial class Claim837Parser
                 ClearSubscriberFields();
                 hlLevel = 22;
                 entity = Entity.None;
-                subscriberSegments.Replay(replayReader, live.Delimiters, OnSegment);
+                subscriberSegments.Replay(live, replayReader, OnSegment);
                 if (savedHl == 23) ClearPatientFields();
                 hlLevel = savedHl == 23 ? 23 : 22;
                 entity = Entity.None;
-                patientSegments.Replay(replayReader, live.Delimiters, OnSegment);
+                patientSegments.Replay(live, replayReader, OnSegment);
                 member = BuildMember();
             }
             hlLevel = savedHl;
             inClaim = inLine = false;
-            claimSegments.Replay(replayReader, live.Delimiters, OnSegment);
+            claimSegments.Replay(live, replayReader, OnSegment);
             CloseClaim();
         }
         finally
@@ -243,32 +244,57 @@ sealed partial class Claim837Parser
     void ThrowNoSubscriber() =>
         throw R.SegmentError("expected the subscriber (NM1*IL with a member identifier in NM109, loop 2010BA) before CLM");
 
-    /// <summary>Raw copies of segments with where they were in the file; one growing slab, reused.</summary>
+    /// <summary>Copies the captured segments still in the reader's buffer out of it before the reader reuses that space.</summary>
+    void DetachSegments(X12SegmentReader reader)
+    {
+        subscriberSegments.Detach(reader);
+        patientSegments.Detach(reader);
+        claimSegments.Detach(reader);
+    }
+
+    /// <summary>
+    /// Segments captured for a possible replay, with where they were in the file. A segment is not copied when captured:
+    /// its bytes stay where they are in the live reader's buffer, and only when the reader is about to reuse that space
+    /// (<see cref="X12SegmentReader.BeforeDiscard"/>, once per buffer fill) are the segments still held copied into one
+    /// growing slab. Most claims are dropped long before that, so most segments are never copied at all.
+    /// </summary>
     sealed class SegmentStore
     {
         byte[] bytes = new byte[2048];
         int used;
+        // Start: index in the slab, or -1 while the bytes are still in the live reader's buffer at Offset.
         (int Start, int Length, int Key, long Offset, long Number)[] segments = new (int, int, int, long, long)[16];
         int count;
+        int detached;
 
-        public void Clear() => used = count = 0;
+        public void Clear() => used = count = detached = 0;
 
         public void Append(X12SegmentReader r)
         {
-            var span = r.SegmentSpan;
-            if (used + span.Length > bytes.Length) Array.Resize(ref bytes, Math.Max(bytes.Length * 2, used + span.Length));
-            span.CopyTo(bytes.AsSpan(used));
             if (count == segments.Length) Array.Resize(ref segments, count * 2);
-            segments[count++] = (used, span.Length, r.SegmentKey, r.SegmentOffset, r.SegmentNumber);
-            used += span.Length;
+            segments[count++] = (-1, r.SegmentSpan.Length, r.SegmentKey, r.SegmentOffset, r.SegmentNumber);
         }
 
-        public void Replay(X12SegmentReader reader, X12Delimiters delimiters, Action<int> onSegment)
+        public void Detach(X12SegmentReader live)
+        {
+            for (; detached < count; detached++)
+            {
+                ref var s = ref segments[detached];
+                var span = live.Buffered(s.Offset, s.Length);
+                if (used + span.Length > bytes.Length) Array.Resize(ref bytes, Math.Max(bytes.Length * 2, used + span.Length));
+                span.CopyTo(bytes.AsSpan(used));
+                s.Start = used;
+                used += span.Length;
+            }
+        }
+
+        public void Replay(X12SegmentReader live, X12SegmentReader reader, Action<int> onSegment)
         {
             for (int i = 0; i < count; i++)
             {
                 var (start, length, key, offset, number) = segments[i];
-                reader.Load(bytes.AsSpan(start, length), delimiters, offset, number, key);
+                var span = start < 0 ? live.Buffered(offset, length) : bytes.AsSpan(start, length);
+                reader.Load(span, live.Delimiters, offset, number, key);
                 onSegment(key);
             }
         }

@@ -55,6 +55,7 @@ sealed partial class Claim837Parser(ParseCaches caches, ClaimCodeFilter? filter 
 
     protected override void Reset()
     {
+        if (filter is not null) R.BeforeDiscard = detachSegments ??= DetachSegments;
         hlLevel = 0;
         var version = Info.ImplementationVersion ?? "";
         institutionalByVersion = version.Contains("X223", StringComparison.Ordinal) || version.Contains("X096", StringComparison.Ordinal);
