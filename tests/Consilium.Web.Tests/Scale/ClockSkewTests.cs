@@ -70,7 +70,7 @@ public sealed class ClockSkewTests(TwoNodes nodes)
             Assert.Contains("off the database server's", nodes.B.Process.Output);
 
             // A case that reached ReadyForReview one business day before "due", due a few seconds from now by the database.
-            var due = (await DatabaseNowAsync()).AddSeconds(15);
+            var due = (await DatabaseNowAsync()).AddSeconds(8);
             var ready = Enumerable.Range(1, 4).Select(k => due.AddDays(-k)).First(r => CaseSla.AddBusinessDays(r, 1) == due);
             Guid overdueId;
             await using (var db = nodes.NewContext())
@@ -105,7 +105,7 @@ public sealed class ClockSkewTests(TwoNodes nodes)
             }
 
             // A few more rounds on both nodes: still one escalation, one audit entry; stamped on the database's time by either node.
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await Task.Delay(TimeSpan.FromSeconds(2));
             await using (var db = nodes.NewContext())
             {
                 var escalation = Assert.Single(await db.Set<OpinionSlaEscalation>().AsNoTracking().Where(e => e.CaseId == overdueId).ToListAsync());
