@@ -18,6 +18,9 @@ public sealed record ScanOptions
     /// <summary>Let the X12 reader build only claims whose codes the rules read (the default; off only to compare).</summary>
     public bool PreFilter { get; init; } = true;
     public IProgress<ScanProgress>? Progress { get; init; }
+    /// <summary>Sees every claim read (voids and replacements included), after the engine. Set, it turns the pre-filter off:
+    /// every claim is then built, which costs throughput (docs/performance.md, "Claim facts").</summary>
+    public Action<ClaimEvent>? OnClaim { get; init; }
     /// <summary>Bytes between progress reports.</summary>
     public long ProgressEvery { get; init; } = 4 << 20;
 }
@@ -58,7 +61,7 @@ public static class ClaimsScanner
         var clock = Stopwatch.StartNew();
         long total = inputs.Sum(i => new FileInfo(i.Path).Length);
         long before = 0;
-        var filter = options.PreFilter ? engine.CreateFilter() : null;
+        var filter = options.PreFilter && options.OnClaim is null ? engine.CreateFilter() : null;
         for (int index = 0; index < inputs.Count; index++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -91,7 +94,7 @@ public static class ClaimsScanner
         using var replay = new PrefixedStream(head.AsMemory(0, n), content);
         using var stream = new ProgressStream(replay, read => options.Progress?.Report(new ScanProgress(read, length, 0, 1, name)), options.ProgressEvery);
         var format = Detect(new MemoryStream(head, 0, n));
-        ReadOne(engine, stream, name, format, options, filter: options.PreFilter ? engine.CreateFilter() : null, summary, cancellationToken);
+        ReadOne(engine, stream, name, format, options, filter: options.PreFilter && options.OnClaim is null ? engine.CreateFilter() : null, summary, cancellationToken);
         summary.Files = 1;
         summary.Bytes = stream.Position;
         summary.Elapsed = clock.Elapsed;
@@ -156,11 +159,18 @@ public static class ClaimsScanner
         ScanSummary summary, CancellationToken cancellationToken)
     {
         var mode = options.Lenient ? X12ErrorMode.Lenient : X12ErrorMode.Strict;
+        Action<X12Event> add = engine.Add;
+        if (options.OnClaim is { } onClaim)
+            add = e =>
+            {
+                engine.Add(e);
+                if (e is ClaimEvent claim) onClaim(claim);
+            };
         switch (format)
         {
             case ScanFileFormat.X12:
                 var x12Options = (options.Lenient ? X12ReaderOptions.Lenient : X12ReaderOptions.Strict) with { ClaimFilter = filter };
-                var result = X12Reader.Read(stream, name, engine.Add, x12Options, cancellationToken);
+                var result = X12Reader.Read(stream, name, add, x12Options, cancellationToken);
                 summary.Interchanges += result.InterchangeCount;
                 summary.Claims += result.ClaimCount;
                 summary.ServiceLines += result.ServiceLineCount;
@@ -170,8 +180,8 @@ public static class ClaimsScanner
             case ScanFileFormat.ClaimsCsv:
             case ScanFileFormat.EobNdjson:
                 var claims = format == ScanFileFormat.ClaimsCsv
-                    ? ClaimsCsvReader.Read(stream, name, engine.Add, mode)
-                    : EobNdjsonReader.Read(stream, name, engine.Add, mode);
+                    ? ClaimsCsvReader.Read(stream, name, add, mode)
+                    : EobNdjsonReader.Read(stream, name, add, mode);
                 summary.Claims += claims.ClaimCount;
                 summary.ServiceLines += claims.ServiceLineCount;
                 summary.Skipped += claims.SkippedClaimCount;

@@ -2357,6 +2357,14 @@ namespace Consilium.Migrations.Postgres.Migrations
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
 
+                    b.PrimitiveCollection<string[]>("HostNpis")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<string>("HostState")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -2730,6 +2738,61 @@ namespace Consilium.Migrations.Postgres.Migrations
                     b.HasIndex("Status", "SubmittedAt");
 
                     b.ToTable("ScanJobs", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Triggers.StoredClaim", b =>
+                {
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("MemberExternalId")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<string>("ClaimId")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<string>("BillingNpi")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<long>("ChargeCents")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("FrequencyCode")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)");
+
+                    b.Property<string>("PrincipalDiagnosis")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("Procedures")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<int>("Rank")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ScanJobId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly?>("ServiceFrom")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly?>("ServiceTo")
+                        .HasColumnType("date");
+
+                    b.Property<bool>("Voided")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("ProgramId", "MemberExternalId", "ClaimId");
+
+                    b.HasIndex("ProgramId", "BillingNpi");
+
+                    b.ToTable("ClaimFacts", (string)null);
                 });
 
             modelBuilder.Entity("Consilium.Features.Triggers.TriggerCandidate", b =>
@@ -3658,6 +3721,15 @@ namespace Consilium.Migrations.Postgres.Migrations
                         .WithMany()
                         .HasForeignKey("CaseId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Triggers.StoredClaim", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -2343,6 +2343,14 @@ namespace Consilium.Migrations.Sqlite.Migrations
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
+                    b.PrimitiveCollection<string>("HostNpis")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HostState")
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -2716,6 +2724,61 @@ namespace Consilium.Migrations.Sqlite.Migrations
                     b.HasIndex("Status", "SubmittedAt");
 
                     b.ToTable("ScanJobs", (string)null);
+                });
+
+            modelBuilder.Entity("Consilium.Features.Triggers.StoredClaim", b =>
+                {
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MemberExternalId")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClaimId")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BillingNpi")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ChargeCents")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FrequencyCode")
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrincipalDiagnosis")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Procedures")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Rank")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ScanJobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ServiceFrom")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ServiceTo")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Voided")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProgramId", "MemberExternalId", "ClaimId");
+
+                    b.HasIndex("ProgramId", "BillingNpi");
+
+                    b.ToTable("ClaimFacts", (string)null);
                 });
 
             modelBuilder.Entity("Consilium.Features.Triggers.TriggerCandidate", b =>
@@ -3634,6 +3697,15 @@ namespace Consilium.Migrations.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("CaseId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consilium.Features.Triggers.StoredClaim", b =>
+                {
+                    b.HasOne("Consilium.Features.Programs.CareProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -80,6 +80,49 @@ public sealed class OutcomeHandlers(ConsiliumDbContext db, CurrentActor user, Au
         return report;
     }
 
+    /// <summary>Claims-verified outcomes from the program's stored claims; aggregates only, audited.</summary>
+    public async Task<ClaimsOutcomeReport> ClaimsAsync(Guid programId, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        CheckPeriod(from, to);
+        var program = await ProgramAsync(programId, ct);
+        await RefreshAsync(program, ct);
+        var report = await ClaimsFigures.ComputeAsync(db, programId, from, to, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct);
+        audit.Record(AuditAction.Query, "ProgramClaimsOutcomes", programId, null, reason: $"aggregates {Period(from, to)}");
+        await db.SaveChangesAsync(ct);
+        return report;
+    }
+
+    /// <summary>The hospital view of a hospital's program; refused (409) for a program whose sponsor is not a hospital.</summary>
+    public async Task<HospitalReport> HospitalAsync(Guid programId, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        CheckPeriod(from, to);
+        var program = await ProgramAsync(programId, ct);
+        if (!await IsHospitalAsync(program, ct)) throw new ConflictException("The hospital view is for programs whose sponsor is a hospital.");
+        await RefreshAsync(program, ct);
+        var report = await ClaimsFigures.HospitalAsync(db, program, from, to, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct);
+        audit.Record(AuditAction.Query, "ProgramHospitalView", programId, null, reason: $"aggregates {Period(from, to)}");
+        await db.SaveChangesAsync(ct);
+        return report;
+    }
+
+    public async Task<bool> IsHospitalAsync(CareProgram program, CancellationToken ct) =>
+        await db.Sponsors.AnyAsync(s => s.Id == program.SponsorId && s.Kind == Sponsors.SponsorKind.Hospital, ct);
+
+    /// <summary>Whether a program the user may see outcomes of is a hospital's (the dashboard shows the hospital view then).</summary>
+    public async Task<bool> IsHospitalAsync(Guid programId, CancellationToken ct) => await IsHospitalAsync(await ProgramAsync(programId, ct), ct);
+
+    /// <summary>Sets a hospital program's host institution (billing NPIs and state); program admins who serve it.</summary>
+    public async Task<HostInstitutionView> SetHostInstitutionAsync(Guid programId, HostInstitutionRequest request, CancellationToken ct)
+    {
+        if (!await CaseAccess.ServesProgramAsync(db, user, programId, ct)) throw new NotFoundException("Program", programId);
+        var program = await db.Programs.SingleOrDefaultAsync(p => p.Id == programId, ct) ?? throw new NotFoundException("Program", programId);
+        if (!await IsHospitalAsync(program, ct)) throw new ConflictException("A host institution is set only for a program whose sponsor is a hospital.");
+        program.SetHostInstitution(request.Npis, request.State);
+        audit.Record(AuditAction.Update, "ProgramHostInstitution", programId, null, reason: $"{program.HostNpis.Count} NPIs, state {program.HostState ?? "none"}");
+        await db.SaveChangesAsync(ct);
+        return new HostInstitutionView(program.HostNpis, program.HostState);
+    }
+
     sealed record GroupCount(string? Group, int Opened, int Completed);
 
     static FairAccessDimension Dimension(string name, List<GroupCount> cases, Dictionary<string, (int Targeted, int Engaged)> engagement)

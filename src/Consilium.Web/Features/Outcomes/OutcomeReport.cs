@@ -132,6 +132,31 @@ public static class MetricDefinitions
         new("absence daysToReturn", "days from the start of the first such episode to the return-to-work date", "members with such an episode who returned (stillAway counts the others)", TargetedPeriod),
     ];
 
+    const string OpinionWindow = "cases whose first signed opinion is dated within [from, to] and whose window has passed by today";
+
+    /// <summary>Claims-verified outcomes (docs/metrics.md, "Claims-verified outcomes").</summary>
+    public static readonly IReadOnlyList<MetricDefinition> Claims =
+    [
+        new("plannedProcedureRate (6 and 12 months)",
+            "opinions followed by a claim that stands (not voided, latest replacement) carrying a planned procedure code, first service date from the day after the opinion through 6 (12) months later",
+            "opinions whose case has a planned procedure (the case's proposed-treatment codes and the procedure codes of the trigger evidence it was opened from)",
+            OpinionWindow),
+        new("matched comparison", "engaged members' mean; difference = engaged − comparison, 95% CI = difference ± 1.96 SE",
+            "non-engaged targeted members in the same stratum (trigger, category, age band at the index date, sex), each stratum weighted by its engaged members",
+            TargetedPeriod),
+        new("downstreamCost", "total charges (US dollars) of the claims that stand with a first service date in the 365 days from the index date (0 without one)",
+            "targeted members whose 365 days have passed", TargetedPeriod),
+    ];
+
+    /// <summary>The hospital view (docs/metrics.md, "Hospital view").</summary>
+    public static readonly IReadOnlyList<MetricDefinition> Hospital =
+    [
+        new("conversionRate", "opinions followed by a claim billed by one of the host institution's NPIs, first service date from the day after the opinion through 6 months later",
+            "signed opinions whose 6 months have passed", OpinionWindow),
+        new("states", "members with an opinion, by the state of residence on their latest case", "-", OpinionPeriod),
+        new("shareOutsideHostState", "members with an opinion living outside the host institution's state", "members with an opinion and a known state", OpinionPeriod),
+    ];
+
     public static IReadOnlyList<string> Assumptions(decimal caseFee) =>
     [
         "Savings are estimates: the cost of the original plan minus the cost of the recommended plan, not paid claims.",

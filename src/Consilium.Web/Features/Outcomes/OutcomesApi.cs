@@ -7,6 +7,10 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Consilium.Features.Outcomes;
 
+public sealed record HostInstitutionRequest(IReadOnlyList<string?>? Npis, string? State);
+
+public sealed record HostInstitutionView(IReadOnlyList<string> Npis, string? State);
+
 public static class OutcomesApi
 {
     public static IServiceCollection AddOutcomes(this IServiceCollection services)
@@ -28,6 +32,12 @@ public static class OutcomesApi
             .WithSummary("The same figures as CSV (?format=csv) or an Excel workbook (?format=xlsx).");
         programs.MapGet("outcomes/absence", Absence).RequireAuthorization(Policies.OutcomesRead)
             .WithSummary("Days away and return to work (imported disability episodes): engaged members against the matched non-engaged targeted members, with a 95% CI.");
+        programs.MapGet("outcomes/claims", Claims).RequireAuthorization(Policies.OutcomesRead)
+            .WithSummary("Claims-verified outcomes: the planned procedure within 6 and 12 months of the opinion, and downstream cost of engaged members against the matched non-engaged targeted members, with a 95% CI.");
+        programs.MapGet("outcomes/hospital", Hospital).RequireAuthorization(Policies.OutcomesRead)
+            .WithSummary("The hospital view of a hospital's program: conversion to care at the host institution within 6 months, patients' states of residence.");
+        programs.MapPut("host-institution", SetHostInstitution).RequireAuthorization(Policies.ProgramWrite)
+            .WithSummary("Set a hospital program's host institution: the NPIs it bills under and its state.");
         programs.MapGet("fair-access", FairAccess).RequireAuthorization(Policies.OutcomesRead)
             .WithSummary("Engagement and completion by age band, sex, state, language and category, with the four-fifths flag.");
         programs.MapGet("provider-discordance", Discordance).RequireAuthorization(Policies.ProviderDiscordance)
@@ -55,6 +65,15 @@ public static class OutcomesApi
 
     static async Task<Ok<AbsenceReport>> Absence(Guid programId, [FromQuery] string? from, [FromQuery] string? to, OutcomeHandlers handlers, CancellationToken ct) =>
         TypedResults.Ok(await handlers.AbsenceAsync(programId, Date("from", from), Date("to", to), ct));
+
+    static async Task<Ok<ClaimsOutcomeReport>> Claims(Guid programId, [FromQuery] string? from, [FromQuery] string? to, OutcomeHandlers handlers, CancellationToken ct) =>
+        TypedResults.Ok(await handlers.ClaimsAsync(programId, Date("from", from), Date("to", to), ct));
+
+    static async Task<Ok<HospitalReport>> Hospital(Guid programId, [FromQuery] string? from, [FromQuery] string? to, OutcomeHandlers handlers, CancellationToken ct) =>
+        TypedResults.Ok(await handlers.HospitalAsync(programId, Date("from", from), Date("to", to), ct));
+
+    static async Task<Ok<HostInstitutionView>> SetHostInstitution(Guid programId, HostInstitutionRequest request, OutcomeHandlers handlers, CancellationToken ct) =>
+        TypedResults.Ok(await handlers.SetHostInstitutionAsync(programId, request, ct));
 
     static async Task<Ok<FairAccessReport>> FairAccess(Guid programId, [FromQuery] string? from, [FromQuery] string? to, OutcomeHandlers handlers, CancellationToken ct) =>
         TypedResults.Ok(await handlers.FairAccessAsync(programId, Date("from", from), Date("to", to), ct));

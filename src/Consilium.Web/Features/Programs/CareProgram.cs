@@ -23,6 +23,8 @@ public sealed class CareProgram
 
     readonly List<ConditionCategory> _categories = [];
     readonly List<ProgramCoSponsor> _coSponsors = [];
+    readonly List<string> _hostNpis = [];
+    public const int MaxHostNpis = 200;
 
     CareProgram() { Name = ""; GovernanceText = ""; Sla = SlaTargets.Default; }
 
@@ -52,6 +54,13 @@ public sealed class CareProgram
     public string GovernanceText { get; private set; }
 
     public IReadOnlyList<ConditionCategory> Categories => _categories;
+
+    /// <summary>For a hospital's program: the NPIs the host institution bills under (the hospital view's conversion).</summary>
+    public IReadOnlyList<string> HostNpis => _hostNpis;
+
+    /// <summary>For a hospital's program: the host institution's state (the hospital view's reach beyond it).</summary>
+    public string? HostState { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
     public int Version { get; private set; }
 
@@ -70,6 +79,31 @@ public sealed class CareProgram
     public void Update(ProgramSettings settings)
     {
         Apply(settings);
+        Version++;
+    }
+
+    /// <summary>Sets the host institution of a hospital's program: its billing NPIs (each valid, none twice) and its state.</summary>
+    public void SetHostInstitution(IReadOnlyList<string?>? npis, string? state)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var list = new List<string>();
+        if (npis is null) errors["npis"] = ["This field is required (an empty list clears it)."];
+        else if (npis.Count > MaxHostNpis) errors["npis"] = [$"At most {MaxHostNpis} NPIs."];
+        else
+            for (var i = 0; i < npis.Count; i++)
+            {
+                var npi = npis[i]?.Trim();
+                if (!Npi.IsValid(npi)) errors.TryAdd($"npis[{i}]", ["The NPI is not valid: it has ten digits, starts with 1 or 2, and its last digit is a check digit."]);
+                else if (list.Contains(npi!)) errors.TryAdd($"npis[{i}]", ["This NPI is already in the list."]);
+                else list.Add(npi!);
+            }
+        string? normalized = null;
+        if (!string.IsNullOrWhiteSpace(state) && (normalized = UsStates.Normalize(state)) is null)
+            errors["state"] = ["The state is a two-letter US state or territory code."];
+        if (errors.Count > 0) throw new RequestValidationException(errors);
+        _hostNpis.Clear();
+        _hostNpis.AddRange(list);
+        HostState = normalized;
         Version++;
     }
 

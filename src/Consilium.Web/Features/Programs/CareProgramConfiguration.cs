@@ -31,6 +31,8 @@ internal sealed class CareProgramConfiguration : IEntityTypeConfiguration<CarePr
         builder.HasMany(p => p.CoSponsors).WithOne().HasForeignKey(c => c.ProgramId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(p => p.CoSponsors).HasField("_coSponsors").UsePropertyAccessMode(PropertyAccessMode.Field);
         builder.Ignore(p => p.MemberPrice);
+        builder.PrimitiveCollection(p => p.HostNpis).HasField("_hostNpis").UsePropertyAccessMode(PropertyAccessMode.Field);
+        builder.Property(p => p.HostState).HasMaxLength(2);
     }
 }
 

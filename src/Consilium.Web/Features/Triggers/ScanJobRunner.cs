@@ -127,11 +127,14 @@ internal sealed partial class ScanJobRunner(IServiceScopeFactory scopes, ScanSig
         var progress = new Progress(v => Interlocked.Exchange(ref read, v.BytesRead));
 
         ScanSummary summary;
+        // Every claim read is kept (docs/metrics.md, "Claim facts"), spooled encrypted while the file is read and loaded
+        // with the candidates below, so a scan that fails stores none of its claims.
+        using var spool = new ClaimFactSpool();
         try
         {
             await using var content = await services.GetRequiredService<IDocumentStore>().OpenReadAsync(job.BlobId, ct);
             var scan = Task.Run(() => ClaimsScanner.ScanStream(engine, content, job.FileName, job.Bytes,
-                new ScanOptions { Lenient = job.Lenient, Progress = progress, ProgressEvery = 1 << 20 }, ct), ct);
+                new ScanOptions { Lenient = job.Lenient, Progress = progress, ProgressEvery = 1 << 20, OnClaim = spool.Add }, ct), ct);
             while (await Task.WhenAny(scan, Task.Delay(TimeSpan.FromSeconds(1), ct)) != scan)
                 await BeatAsync(jobId, Interlocked.Read(ref read), ct);
             summary = await scan;
@@ -175,14 +178,18 @@ internal sealed partial class ScanJobRunner(IServiceScopeFactory scopes, ScanSig
         var errors = summary.Errors.Count == 0 ? null : string.Join('\n', summary.Errors.Take(50).Select(e => $"{e.FileName}: {e.Message}"));
         job.Succeed(context.RuleSetVersion, summary.Claims, summary.PriorAuthorizations, found, suppressed, evaluation.Duplicates, (int)summary.Skipped, errors, now);
         audit.Record(AuditAction.Create, "ScanJob", job.Id, null,
-            reason: $"scan finished: {summary.Claims} claims, {found} candidates, {suppressed} suppressed, {evaluation.Duplicates} already found");
+            reason: $"scan finished: {summary.Claims} claims ({spool.Count} kept as claim facts), {found} candidates, {suppressed} suppressed, {evaluation.Duplicates} already found");
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
+            await ClaimFactStore.MergeAsync(db, job.ProgramId, job.Id, spool.Read(), ct);
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
         }
         catch (DbUpdateException e)
         {
-            // Another node finished the same job after taking it over as stale: its result stands.
+            // Another node finished the same job after taking it over as stale: its result (claims included) stands.
+            await tx.RollbackAsync(ct);
             LogScanFailed(logger, jobId, job.Attempts, e.GetType().Name);
         }
     }

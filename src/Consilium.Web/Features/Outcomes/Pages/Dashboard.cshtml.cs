@@ -12,6 +12,9 @@ public sealed class DashboardModel(OutcomeHandlers handlers) : PageModel
 {
     public IReadOnlyList<(Guid Id, string Name)> Programs { get; private set; } = [];
     public OutcomeReport? Report { get; private set; }
+    public ClaimsOutcomeReport? Claims { get; private set; }
+    /// <summary>Only for a program whose sponsor is a hospital.</summary>
+    public HospitalReport? Hospital { get; private set; }
     public string? Error { get; private set; }
 
     [BindProperty(SupportsGet = true)] public Guid? ProgramId { get; set; }
@@ -29,7 +32,10 @@ public sealed class DashboardModel(OutcomeHandlers handlers) : PageModel
         if (id is null) return;
         try
         {
-            Report = await handlers.OutcomesAsync(id.Value, OutcomesApi.Date("from", From), OutcomesApi.Date("to", To), ct);
+            var (from, to) = (OutcomesApi.Date("from", From), OutcomesApi.Date("to", To));
+            Report = await handlers.OutcomesAsync(id.Value, from, to, ct);
+            Claims = await handlers.ClaimsAsync(id.Value, from, to, ct);
+            if (await handlers.IsHospitalAsync(id.Value, ct)) Hospital = await handlers.HospitalAsync(id.Value, from, to, ct);
         }
         catch (RuleViolationException e)
         {
