@@ -138,6 +138,17 @@ public sealed class AbsenceOutcomeTests(AppFixture fixture) : IClassFixture<AppF
         Assert.Null(none["daysAway"]!["difference"]);
         Assert.Equal(1, await app.WithDbAsync(db => db.AuditEntries.CountAsync(e => e.ObjectType == "ProgramAbsence" && e.ObjectId == programId.ToString()
             && e.Reason!.Contains("start..now"))));
+
+        // The dashboard and its exports show the same figures; the hospital view is not there for an employer's program.
+        var page = await analyst.GetStringAsync($"/outcomes?programId={programId}");
+        Assert.Contains("data-metric=\"daysAway\">10.0 days · 25.0 days<", page);
+        Assert.Contains("data-metric=\"daysToReturnDifference\">-14.9 days (-17.8 days to -12.1 days)<", page);
+        var csvExport = await analyst.GetStringAsync($"/api/programs/{programId}/outcomes/export?format=csv");
+        Assert.Contains("daysAway.difference,-15\r\n", csvExport);
+        Assert.Contains("daysToReturn.ci95High,-12.06\r\n", csvExport);
+        Assert.Contains("stillAway,\r\n", csvExport);
+        Assert.DoesNotContain("Hospital view", csvExport);
+        Assert.DoesNotContain("M00", csvExport);
     }
 
     [Theory]

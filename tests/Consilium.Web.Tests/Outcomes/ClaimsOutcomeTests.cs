@@ -1,3 +1,4 @@
+using ClosedXML.Excel;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -222,6 +223,22 @@ public sealed class ClaimsOutcomeTests(AppFixture fixture) : IClassFixture<AppFi
         Assert.Equal(25, (int)h["patientsWithState"]!);
         Assert.Equal("OH=12 PA=12 WV=", string.Join(' ', h["states"]!.AsArray().Select(s => $"{s!["state"]}={s["patients"]}")));
         Assert.Equal(0.52, (double)h["shareOutsideHostState"]!);
+
+        // The dashboard and its exports show the same figures (a suppressed state empty, never small).
+        var page = await analyst.GetStringAsync($"/outcomes?programId={program}");
+        Assert.Contains("data-metric=\"within12Months\">25 · 15 · 60.0%<", page);
+        Assert.Contains("data-metric=\"conversionRate\">25 · 10 · 40.0%<", page);
+        var csvExport = await analyst.GetStringAsync($"/api/programs/{program}/outcomes/export?format=csv");
+        Assert.Contains("plannedProcedureWithin6Months.rate,0.4\r\n", csvExport);
+        Assert.Contains("downstreamCost.difference,-1500\r\n", csvExport);
+        Assert.Contains("conversionRate,0.4\r\n", csvExport);
+        Assert.Contains("patients:OH,12\r\npatients:PA,12\r\npatients:WV,\r\n", csvExport);
+        Assert.DoesNotContain("M00", csvExport);
+        using (var xlsx = new XLWorkbook(await analyst.GetStreamAsync($"/api/programs/{program}/outcomes/export?format=xlsx")))
+        {
+            Assert.Equal(0.6, xlsx.Worksheet("Verified by claims").RowsUsed().Single(x => x.Cell(1).GetString() == "plannedProcedureWithin12Months.rate").Cell(2).GetDouble());
+            Assert.Equal(0.52, xlsx.Worksheet("Hospital view").RowsUsed().Single(x => x.Cell(1).GetString() == "shareOutsideHostState").Cell(2).GetDouble());
+        }
 
         var (_, employerProgram, _) = await OutcomeTestData.ProgramAsync(app, 0m, 0);
         using var otherAdmin = app.ClientFor(await app.CreateUserAsync(Roles.ProgramAdmin, [employerProgram]));

@@ -5,15 +5,20 @@ using ClosedXML.Excel;
 namespace Consilium.Features.Outcomes;
 
 /// <summary>
-/// The dashboard's figures as tables, for CSV and XLSX. Built from the same <see cref="OutcomeReport"/>, so a
-/// suppressed figure is empty in the export too (never a small number), and no table has a member in it.
+/// The dashboard's figures as tables, for CSV and XLSX. Built from the same reports the dashboard shows (outcomes,
+/// claims-verified outcomes, absence and, for a hospital's program, the hospital view), so a suppressed figure is empty
+/// in the export too (never a small number), and no table has a member in it.
 /// </summary>
 public static class OutcomeExport
 {
     public sealed record Table(string Name, IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<object?>> Rows);
 
-    public static IReadOnlyList<Table> Tables(OutcomeReport r)
+    /// <summary>The reports one export is built from; the hospital view only for a hospital's program.</summary>
+    public sealed record Reports(OutcomeReport Outcomes, ClaimsOutcomeReport Claims, AbsenceReport Absence, HospitalReport? Hospital);
+
+    public static IReadOnlyList<Table> Tables(Reports reports)
     {
+        var (r, claims, absence, hospital) = (reports.Outcomes, reports.Claims, reports.Absence, reports.Hospital);
         var s = r.Savings;
         var metrics = new List<IReadOnlyList<object?>>
         {
@@ -40,15 +45,54 @@ public static class OutcomeExport
                 [CostKeys.Category(c.Category), c.Cases, c.Share, s.AvgSavingsByCategory.FirstOrDefault(x => x.Category == c.Category)?.AvgSavings]).ToList()),
             new("By month", ["month", "cases", "diagnosisChangeRate", "treatmentChangeRate", "anyChangeRate", "medianDaysToOpinion"],
                 r.Series.Select(m => (IReadOnlyList<object?>)[m.Month, m.Cases, m.DiagnosisChangeRate, m.TreatmentChangeRate, m.AnyChangeRate, m.MedianDaysToOpinion]).ToList()),
+            new("Verified by claims", ["metric", "value"],
+            [
+                Row("claimsOnFile", claims.ClaimsOnFile), Row("claimsThrough", claims.ClaimsThrough?.ToString("yyyy-MM-dd")),
+                Row("opinionsWithPlannedProcedure", claims.OpinionsWithPlannedProcedure),
+                .. Planned(claims.Within6Months), .. Planned(claims.Within12Months),
+                Row("membersWithFullFollowUp", claims.MembersWithFullFollowUp),
+                .. Compared("downstreamCost", claims.DownstreamCost),
+            ]),
+            new("Absence", ["metric", "value"],
+            [
+                Row("membersWithFullFollowUp", absence.MembersWithFullFollowUp), Row("episodesInWindows", absence.EpisodesInWindows),
+                .. Compared("daysAway", absence.DaysAway), .. Compared("daysToReturn", absence.DaysToReturn), Row("stillAway", absence.StillAway),
+            ]),
+            .. hospital is null ? Array.Empty<Table>() :
+            [
+                new("Hospital view", ["metric", "value"],
+                [
+                    Row("hostState", hospital.HostState), Row("opinions", hospital.Opinions), Row("converted", hospital.Converted),
+                    Row("conversionRate", hospital.ConversionRate), Row("patientsWithState", hospital.PatientsWithState),
+                    Row("shareOutsideHostState", hospital.ShareOutsideHostState),
+                    .. hospital.States.Select(st => Row("patients:" + st.State, st.Patients)),
+                ]),
+            ],
             new("Methods", ["metric", "numerator", "denominator", "period"],
-                r.Methods.Select(d => (IReadOnlyList<object?>)[d.Metric, d.Numerator, d.Denominator, d.Period])
+                r.Methods.Concat(claims.Methods).Concat(absence.Methods).Concat(hospital?.Methods ?? [])
+                    .Select(d => (IReadOnlyList<object?>)[d.Metric, d.Numerator, d.Denominator, d.Period])
                     .Concat(r.Assumptions.Select(a => (IReadOnlyList<object?>)["assumption", a, null, null])).ToList()),
         ];
     }
 
+    static IEnumerable<IReadOnlyList<object?>> Planned(PlannedProcedureFigure f) =>
+    [
+        Row($"plannedProcedureWithin{f.Months}Months.opinions", f.Opinions),
+        Row($"plannedProcedureWithin{f.Months}Months.claimed", f.ProcedureClaimed),
+        Row($"plannedProcedureWithin{f.Months}Months.rate", f.Rate),
+    ];
+
+    /// <summary>A matched comparison's figures, each named after the metric; all empty when either group is under the cell size.</summary>
+    static IEnumerable<IReadOnlyList<object?>> Compared(string metric, MatchedComparison c) =>
+    [
+        Row(metric + ".engagedMembers", c.EngagedMembers), Row(metric + ".comparisonMembers", c.ComparisonMembers),
+        Row(metric + ".engagedMean", c.EngagedMean), Row(metric + ".comparisonMean", c.ComparisonMean),
+        Row(metric + ".difference", c.Difference), Row(metric + ".ci95Low", c.Ci95Low), Row(metric + ".ci95High", c.Ci95High),
+    ];
+
     static IReadOnlyList<object?> Row(string name, object? value) => [name, value];
 
-    public static byte[] Csv(OutcomeReport report)
+    public static byte[] Csv(Reports report)
     {
         var text = new StringBuilder();
         foreach (var table in Tables(report))
@@ -61,7 +105,7 @@ public static class OutcomeExport
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
-    public static byte[] Xlsx(OutcomeReport report)
+    public static byte[] Xlsx(Reports report)
     {
         using var workbook = new XLWorkbook();
         foreach (var table in Tables(report))

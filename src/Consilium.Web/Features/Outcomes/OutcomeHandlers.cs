@@ -80,6 +80,11 @@ public sealed class OutcomeHandlers(ConsiliumDbContext db, CurrentActor user, Au
         return report;
     }
 
+    /// <summary>Everything the dashboard shows, for its CSV and XLSX export; the outcomes audited as an export.</summary>
+    public async Task<OutcomeExport.Reports> ExportAsync(Guid programId, DateOnly? from, DateOnly? to, CancellationToken ct) =>
+        new(await OutcomesAsync(programId, from, to, ct, AuditAction.Export), await ClaimsAsync(programId, from, to, ct), await AbsenceAsync(programId, from, to, ct),
+            await IsHospitalAsync(programId, ct) ? await HospitalAsync(programId, from, to, ct) : null);
+
     /// <summary>Claims-verified outcomes from the program's stored claims; aggregates only, audited.</summary>
     public async Task<ClaimsOutcomeReport> ClaimsAsync(Guid programId, DateOnly? from, DateOnly? to, CancellationToken ct)
     {

@@ -29,7 +29,7 @@ public static class OutcomesApi
         programs.MapGet("outcomes", Outcomes).RequireAuthorization(Policies.OutcomesRead)
             .WithSummary("The program's outcomes, savings and ROI over ?from=&to= (YYYY-MM-DD), aggregates only, cells under 11 suppressed (docs/metrics.md).");
         programs.MapGet("outcomes/export", Export).RequireAuthorization(Policies.OutcomesRead)
-            .WithSummary("The same figures as CSV (?format=csv) or an Excel workbook (?format=xlsx).");
+            .WithSummary("The dashboard's figures (outcomes, claims-verified outcomes, absence and, for a hospital, the hospital view) as CSV (?format=csv) or an Excel workbook (?format=xlsx).");
         programs.MapGet("outcomes/absence", Absence).RequireAuthorization(Policies.OutcomesRead)
             .WithSummary("Days away and return to work (imported disability episodes): engaged members against the matched non-engaged targeted members, with a 95% CI.");
         programs.MapGet("outcomes/claims", Claims).RequireAuthorization(Policies.OutcomesRead)
@@ -56,8 +56,8 @@ public static class OutcomesApi
     {
         var kind = (format ?? "csv").ToLowerInvariant();
         if (kind is not ("csv" or "xlsx")) throw new RuleViolationException("format", "Use csv or xlsx.");
-        var report = await handlers.OutcomesAsync(programId, Date("from", from), Date("to", to), ct, AuditAction.Export);
-        var name = $"outcomes-{programId:N}-{report.From?.ToString("yyyyMMdd") ?? "start"}-{report.To?.ToString("yyyyMMdd") ?? "now"}";
+        var report = await handlers.ExportAsync(programId, Date("from", from), Date("to", to), ct);
+        var name = $"outcomes-{programId:N}-{report.Outcomes.From?.ToString("yyyyMMdd") ?? "start"}-{report.Outcomes.To?.ToString("yyyyMMdd") ?? "now"}";
         return kind == "csv"
             ? TypedResults.File(OutcomeExport.Csv(report), "text/csv; charset=utf-8", name + ".csv")
             : TypedResults.File(OutcomeExport.Xlsx(report), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name + ".xlsx");

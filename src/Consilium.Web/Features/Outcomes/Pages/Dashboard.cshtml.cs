@@ -13,6 +13,7 @@ public sealed class DashboardModel(OutcomeHandlers handlers) : PageModel
     public IReadOnlyList<(Guid Id, string Name)> Programs { get; private set; } = [];
     public OutcomeReport? Report { get; private set; }
     public ClaimsOutcomeReport? Claims { get; private set; }
+    public AbsenceReport? Absence { get; private set; }
     /// <summary>Only for a program whose sponsor is a hospital.</summary>
     public HospitalReport? Hospital { get; private set; }
     public string? Error { get; private set; }
@@ -35,6 +36,7 @@ public sealed class DashboardModel(OutcomeHandlers handlers) : PageModel
             var (from, to) = (OutcomesApi.Date("from", From), OutcomesApi.Date("to", To));
             Report = await handlers.OutcomesAsync(id.Value, from, to, ct);
             Claims = await handlers.ClaimsAsync(id.Value, from, to, ct);
+            Absence = await handlers.AbsenceAsync(id.Value, from, to, ct);
             if (await handlers.IsHospitalAsync(id.Value, ct)) Hospital = await handlers.HospitalAsync(id.Value, from, to, ct);
         }
         catch (RuleViolationException e)
