@@ -101,7 +101,8 @@ public sealed partial class CaseChangeFeed(IServiceScopeFactory scopes, IOptions
             }
             if (idle)
             {
-                await _listening.WaitAsync(stoppingToken);
+                // Old rows are deleted even on a node nobody watches, so the table cannot grow without bound.
+                if (!await _listening.WaitAsync(TimeSpan.FromHours(1), stoppingToken)) await PruneIdleAsync(stoppingToken);
                 continue;
             }
             try
@@ -157,6 +158,19 @@ public sealed partial class CaseChangeFeed(IServiceScopeFactory scopes, IOptions
             if (_gapSince == 0) _gapSince = now;
             if (Stopwatch.GetElapsedTime(_gapSince, now) < options.Value.GapTimeout) return;
             (_watermark, _gapSince) = (next, 0);
+        }
+    }
+
+    async Task PruneIdleAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await PruneAsync(scope.ServiceProvider.GetRequiredService<ConsiliumDbContext>(), ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            LogPollFailed(logger, e.GetType().Name);
         }
     }
 
