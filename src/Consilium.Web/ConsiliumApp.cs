@@ -23,6 +23,7 @@ using Consilium.Features.Physicians;
 using Consilium.Features.Programs;
 using Consilium.Features.Security;
 using Consilium.Features.Triggers;
+using Consilium.Features.Worklist;
 using Consilium.Features.Sponsors;
 using Consilium.Infrastructure;
 using Consilium.Infrastructure.Outbox;
@@ -83,6 +84,7 @@ public static class ConsiliumApp
         services.AddPrograms();
         services.AddMembers();
         services.AddCases();
+        services.AddWorklist();
         services.AddEligibility();
         services.AddIntake();
         services.AddFunding();
@@ -147,6 +149,7 @@ public static class ConsiliumApp
         app.MapPrograms();
         app.MapMembers();
         app.MapCases();
+        app.MapWorklist();
         app.MapEligibility();
         app.MapIntake();
         app.MapFunding();

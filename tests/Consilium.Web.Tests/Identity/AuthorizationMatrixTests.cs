@@ -24,6 +24,8 @@ public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture
         ["GET /api/cases/{id:guid}"] = Policies.CaseRead,
         ["POST /api/cases/{id:guid}/transitions"] = Policies.CaseTransition,
         ["GET /api/cases/{id:guid}/timeline"] = Policies.CaseRead,
+        ["GET /api/worklist/events"] = Policies.WorklistEvents,
+        ["POST /api/worklist/bulk"] = Policies.WorklistBulk,
         ["GET /api/members"] = Policies.MemberRead,
         ["GET /api/members/{id:guid}"] = Policies.MemberRead,
         ["POST /api/members"] = Policies.MemberWrite,
@@ -258,7 +260,9 @@ public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture
             var url = System.Text.RegularExpressions.Regex.Replace(template, @"\{[A-Za-z]+:guid\??\}", _ => Guid.NewGuid().ToString());
             using var request = new HttpRequestMessage(new HttpMethod(method), url);
             if (method == "POST") request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
-            var response = await client.SendAsync(request);
+            // The worklist's event stream never ends by itself: its status is all there is to read.
+            using var response = await client.SendAsync(request, template.EndsWith("/events", StringComparison.Ordinal)
+                ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead);
             var status = (int)response.StatusCode;
             var isPage = key.StartsWith("PAGE", StringComparison.Ordinal);
 

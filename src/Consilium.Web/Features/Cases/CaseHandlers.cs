@@ -144,6 +144,16 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
         return await ViewAsync(@case, ct);
     }
 
+    /// <summary>The status tracker's stages with their reached or expected dates (<see cref="CaseTracker"/>).</summary>
+    public async Task<IReadOnlyList<TrackerStage>> TrackerAsync(Guid id, CancellationToken ct)
+    {
+        var @case = await LoadVisibleAsync(id, AuditAction.Read, ct);
+        var sla = await db.Programs.AsNoTracking().Where(p => p.Id == @case.ProgramId).Select(p => p.Sla).SingleAsync(ct);
+        audit.Record(AuditAction.Read, "CaseTracker", id, @case.MemberId, reason: await BreakGlassAsync(@case, ct));
+        await db.SaveChangesAsync(ct);
+        return CaseTracker.Of(@case, sla, clock.GetUtcNow());
+    }
+
     public async Task<IReadOnlyList<TimelineEvent>> TimelineAsync(Guid id, CancellationToken ct)
     {
         var @case = await LoadVisibleAsync(id, AuditAction.Read, ct);

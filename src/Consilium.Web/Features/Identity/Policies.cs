@@ -12,6 +12,8 @@ public static class Policies
     public const string CaseCreate = "case.create";
     public const string CaseTransition = "case.transition";
     public const string CaseWorklist = "case.worklist";
+    public const string WorklistEvents = "worklist.events";
+    public const string WorklistBulk = "worklist.bulk";
     public const string MemberRead = "member.read";
     public const string MemberWrite = "member.write";
     public const string ProgramRead = "program.read";
@@ -63,6 +65,9 @@ public static class Policies
         [CaseCreate] = [Roles.Coordinator, Roles.ProgramAdmin, Roles.Integration],
         [CaseTransition] = [Roles.Patient, Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin],
         [CaseWorklist] = [Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin],
+        // The live worklist and its bulk actions: the staff who work the programs' case lists.
+        [WorklistEvents] = [Roles.Coordinator, Roles.ProgramAdmin],
+        [WorklistBulk] = [Roles.Coordinator, Roles.ProgramAdmin],
         [MemberRead] = [Roles.Patient, Roles.Coordinator, Roles.ProgramAdmin, Roles.Integration],
         [MemberWrite] = [Roles.Coordinator, Roles.ProgramAdmin, Roles.Integration],
         [ProgramRead] = [Roles.Patient, Roles.Coordinator, Roles.Reviewer, Roles.ProgramAdmin, Roles.SponsorAnalyst, Roles.Integration],

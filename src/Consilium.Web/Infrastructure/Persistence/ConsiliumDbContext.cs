@@ -54,6 +54,7 @@ public sealed class ConsiliumDbContext(DbContextOptions<ConsiliumDbContext> opti
     /// </summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        Features.Worklist.CaseChange.Capture(this);
         var pending = PendingAuditEntries();
         if (pending.Count == 0) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
 
@@ -77,6 +78,7 @@ public sealed class ConsiliumDbContext(DbContextOptions<ConsiliumDbContext> opti
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
+        Features.Worklist.CaseChange.Capture(this);
         var pending = PendingAuditEntries();
         if (pending.Count == 0) return base.SaveChanges(acceptAllChangesOnSuccess);
 

@@ -8,11 +8,14 @@ using Microsoft.EntityFrameworkCore;
 namespace Consilium.Features.Cases.Pages;
 
 [Authorize(Policy = Policies.CaseRead)]
-public sealed class DetailModel(CaseHandlers handlers, CurrentActor actor) : PageModel
+public sealed class DetailModel(CaseHandlers handlers, Records.RecordHandlers records, CurrentActor actor) : PageModel
 {
     public CaseView? Case { get; private set; }
     public IReadOnlyList<TimelineEvent> Timeline { get; private set; } = [];
     public string? Error { get; private set; }
+
+    /// <summary>The records checklist and its completeness meter, for the staff who keep the packet (null for others).</summary>
+    public Records.CaseRecordsView? Records { get; private set; }
 
     /// <summary>Only the moves this user's role may make now; the lifecycle decides, the page just filters.</summary>
     public IReadOnlyList<CaseLifecycle.Transition> Actions =>
@@ -45,6 +48,7 @@ public sealed class DetailModel(CaseHandlers handlers, CurrentActor actor) : Pag
     {
         Case = await handlers.GetAsync(id, ct);
         Timeline = await handlers.TimelineAsync(id, ct);
+        if (CanManageRecords) Records = await records.GetAsync(id, ct);
         return Page();
     }
 

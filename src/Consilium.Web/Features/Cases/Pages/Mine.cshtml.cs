@@ -9,12 +9,20 @@ public sealed class MineModel(CaseHandlers handlers) : PageModel
 {
     public IReadOnlyList<CaseView> Cases { get; private set; } = [];
 
+    /// <summary>Per case, the tracker's stages with the date each was reached or is expected by.</summary>
+    public IReadOnlyDictionary<Guid, IReadOnlyList<TrackerStage>> Trackers { get; private set; } = new Dictionary<Guid, IReadOnlyList<TrackerStage>>();
+
     public async Task OnGetAsync(CancellationToken ct)
     {
         var page = await handlers.ListAsync(new CaseListFilter(null, null, null, 1, 20), ct);
         var views = new List<CaseView>();
-        foreach (var summary in page.Items) views.Add(await handlers.GetAsync(summary.Id, ct));
-        Cases = views;
+        var trackers = new Dictionary<Guid, IReadOnlyList<TrackerStage>>();
+        foreach (var summary in page.Items)
+        {
+            views.Add(await handlers.GetAsync(summary.Id, ct));
+            trackers[summary.Id] = await handlers.TrackerAsync(summary.Id, ct);
+        }
+        (Cases, Trackers) = (views, trackers);
     }
 
     /// <summary>What the stage means for the member, in plain words.</summary>

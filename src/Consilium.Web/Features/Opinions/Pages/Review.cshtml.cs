@@ -20,14 +20,33 @@ internal sealed class ReviewModel(OpinionHandlers opinions, DocumentHandlers doc
     public string? Error { get; private set; }
     public string? Done { get; private set; }
 
+    /// <summary>Set when the workspace may not be opened: the page shows the shell's refusal instead (with its status code).</summary>
+    public RefusedView? Refused { get; private set; }
+
     public bool ArchiveEnabled => imaging.ArchiveEnabled;
 
     public string ViewerLink(string studyUid) => $"/cases/{View!.CaseId}/studies/{Uri.EscapeDataString(studyUid)}/viewer";
 
-    public Task<IActionResult> OnGetAsync(Guid id, string? done, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(Guid id, string? done, CancellationToken ct)
     {
         Done = done;
-        return LoadAsync(id, null, ct);
+        try
+        {
+            return await LoadAsync(id, null, ct);
+        }
+        catch (Exception e) when (e is NotFoundException or ForbiddenException or ConflictException)
+        {
+            return Refuse(e);
+        }
+    }
+
+    internal static readonly RefusedView NothingToOpen = RefusedView.For(new InvalidOperationException(), "review workspace", "/cases", "Back to my assignments");
+
+    IActionResult Refuse(Exception e)
+    {
+        Refused = RefusedView.For(e, "review workspace", "/cases", "Back to my assignments");
+        Response.StatusCode = Refused.Status;
+        return Page();
     }
 
     public Task<IActionResult> OnPostDraftAsync(Guid id, OpinionForm form, CancellationToken ct) =>
@@ -59,7 +78,7 @@ internal sealed class ReviewModel(OpinionHandlers opinions, DocumentHandlers doc
             Error = e is RequestValidationException or RuleViolationException ? "The opinion is not saved: see the problems below."
                 : e is DbUpdateConcurrencyException ? "Someone else changed this just now. Here is the current state." : e.Message;
             Response.StatusCode = e is NotFoundException ? 404 : e is ForbiddenException ? 403 : e is RuleViolationException or RequestValidationException ? 400 : 409;
-            if (e is NotFoundException or ForbiddenException) return Page();
+            if (e is NotFoundException or ForbiddenException) return Refuse(e);
             return await LoadAsync(id, form, ct);
         }
     }
