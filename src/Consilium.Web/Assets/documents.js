@@ -1,7 +1,62 @@
-// Drag-and-drop upload with a progress bar per file. Each file is sent alone as the raw request body
-// (POST, header X-File-Name), one after the other; the server decides the type from the bytes.
+// Drag-and-drop upload with a progress bar per file, one file after the other; the server decides the type from the bytes.
+// Where the zone has a tus endpoint (data-tus-url) and tus-js-client is loaded, every file goes through it (docs/uploads.md):
+// sent in pieces of data-tus-chunk bytes, retried on network errors, paused while offline, and resumed after a reload
+// (the browser remembers the upload's URL under a hash of the file's name, size and date, never the name itself).
+// Otherwise each file is sent alone as the raw request body (POST, header X-File-Name).
 (function () {
   'use strict';
+
+  // tus-js-client's URL storage, minus what it would store of the upload's metadata (the file name is health information).
+  var urlStorage = (function () {
+    try {
+      var probe = 'consilium-probe';
+      window.localStorage.setItem(probe, '1');
+      window.localStorage.removeItem(probe);
+    } catch (ignored) {
+      return null;
+    }
+    function entries(prefix) {
+      var found = [];
+      for (var i = 0; i < localStorage.length; i++) {
+        var key = localStorage.key(i);
+        if (!key || key.indexOf(prefix) !== 0) continue;
+        try {
+          var upload = JSON.parse(localStorage.getItem(key));
+          upload.urlStorageKey = key;
+          found.push(upload);
+        } catch (ignored) { /* a damaged entry must not stop an upload */ }
+      }
+      return found;
+    }
+    return {
+      findAllUploads: function () { return Promise.resolve(entries('tus::')); },
+      findUploadsByFingerprint: function (fingerprint) { return Promise.resolve(entries('tus::' + fingerprint + '::')); },
+      removeUpload: function (key) { localStorage.removeItem(key); return Promise.resolve(); },
+      addUpload: function (fingerprint, upload) {
+        var key = 'tus::' + fingerprint + '::' + Math.round(Math.random() * 1e12);
+        localStorage.setItem(key, JSON.stringify({ uploadUrl: upload.uploadUrl, size: upload.size, creationTime: upload.creationTime }));
+        return Promise.resolve(key);
+      }
+    };
+  })();
+
+  function hex(buffer) {
+    return Array.prototype.map.call(new Uint8Array(buffer), function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+
+  // Which earlier upload a file continues: same name, size, date and type, to the same case.
+  function fingerprint(file, options) {
+    var text = [file.name, file.type, file.size, file.lastModified, options.endpoint].join('\u0000');
+    if (window.crypto && window.crypto.subtle && window.TextEncoder) {
+      return window.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)).then(function (d) { return 'consilium-' + hex(d); });
+    }
+    var h1 = 0x811c9dc5, h2 = 0x01000193;
+    for (var i = 0; i < text.length; i++) {
+      h1 = Math.imul(h1 ^ text.charCodeAt(i), 0x01000193) >>> 0;
+      h2 = Math.imul(h2 ^ text.charCodeAt(i), 0x5bd1e995) >>> 0;
+    }
+    return Promise.resolve('consilium-' + h1.toString(16) + h2.toString(16));
+  }
 
   function size(bytes) {
     if (bytes < 1024) return bytes + ' bytes';
@@ -23,6 +78,7 @@
 
   function init(zone) {
     var url = zone.getAttribute('data-upload-url');
+    var tusUrl = zone.getAttribute('data-tus-url');
     var tokenInput = zone.querySelector('input[name="__RequestVerificationToken"]');
     var input = zone.querySelector('input[type="file"]');
     var kind = zone.querySelector('select[name="kind"]');
@@ -72,7 +128,93 @@
       item.status.textContent = text;
     }
 
+    function problemText(body, status) {
+      var problem = null;
+      try { problem = JSON.parse(body); } catch (ignored) { problem = null; }
+      return 'Not accepted: ' + ((problem && (problem.detail || problem.title)) || ('the server answered ' + status));
+    }
+
+    function sendResumable(item, then) {
+      var metadata = { filename: item.file.name, filetype: item.file.type || '' };
+      if (kind && kind.value) metadata.kind = kind.value;
+      var chunk = parseInt(zone.getAttribute('data-tus-chunk'), 10);
+      var waitingForNetwork = false;
+      var upload = new window.tus.Upload(item.file, {
+        endpoint: tusUrl,
+        chunkSize: chunk > 0 ? chunk : Infinity,
+        retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
+        metadata: metadata,
+        headers: tokenInput ? { RequestVerificationToken: tokenInput.value } : {},
+        fingerprint: fingerprint,
+        urlStorage: urlStorage || undefined,
+        storeFingerprintForResuming: !!urlStorage,
+        removeFingerprintOnSuccess: true,
+        onShouldRetry: function (err) {
+          var status = err.originalResponse ? err.originalResponse.getStatus() : 0;
+          return navigator.onLine !== false && (status < 400 || status >= 500 || status === 409 || status === 423);
+        },
+        onProgress: function (sent, total) {
+          item.li.setAttribute('data-state', 'uploading');
+          item.bar.value = total ? Math.floor(sent * 100 / total) : 0;
+          item.status.textContent = sent === total ? 'Checking the file…' : 'Uploading ' + item.bar.value + '%';
+        },
+        onSuccess: function (payload) {
+          item.bar.value = 100;
+          var response = payload && payload.lastResponse;
+          var documentUrl = response && response.getHeader('Consilium-Document');
+          if (!documentUrl) {
+            finish(item, 'done', 'Received');
+            then();
+            return;
+          }
+          fetch(documentUrl, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+            .then(function (r) { return r.ok ? r.json() : null; })
+            .catch(function () { return null; })
+            .then(function (doc) {
+              finish(item, 'done', (doc && doc.duplicate ? 'Already received: ' : 'Received: ') + describe(doc));
+              then();
+            });
+        },
+        onError: function (err) {
+          var response = err.originalResponse;
+          if (!response || response.getStatus() === 0) {
+            if (navigator.onLine === false) {
+              // Nothing is lost: the server keeps what arrived, and the upload continues from there.
+              item.li.setAttribute('data-state', 'paused');
+              item.status.textContent = 'Paused — we\'ll keep going when you\'re back online';
+              if (!waitingForNetwork) {
+                waitingForNetwork = true;
+                window.addEventListener('online', function resume() {
+                  window.removeEventListener('online', resume);
+                  waitingForNetwork = false;
+                  item.status.textContent = 'Continuing…';
+                  upload.start();
+                });
+              }
+              return;
+            }
+            finish(item, 'failed', 'The upload was interrupted. Add the same file again and it continues where it stopped.');
+          } else {
+            finish(item, 'failed', problemText(response.getBody(), response.getStatus()));
+          }
+          then();
+        }
+      });
+      item.li.setAttribute('data-state', 'uploading');
+      upload.findPreviousUploads().then(function (previous) {
+        if (previous.length) {
+          item.status.textContent = 'Continuing where it stopped…';
+          upload.resumeFromPreviousUpload(previous[0]);
+        }
+        upload.start();
+      });
+    }
+
     function send(item, then) {
+      if (tusUrl && window.tus && window.tus.isSupported) {
+        sendResumable(item, then);
+        return;
+      }
       var target = url;
       if (kind && kind.value) target += (target.indexOf('?') < 0 ? '?' : '&') + 'kind=' + encodeURIComponent(kind.value);
       var xhr = new XMLHttpRequest();

@@ -76,20 +76,9 @@ internal sealed partial class DocumentHandlers(
         RecordKind? kind, Guid? recordItemId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var target = await db.Cases.VisibleTo(db, user, now).AsNoTracking().Where(c => c.Id == caseId)
-            .Select(c => new { c.Id, c.MemberId, c.Status }).SingleOrDefaultAsync(ct);
-        if (target is null) await DeniedAsync(AuditAction.Create, caseId, ct);
-        if (CaseLifecycle.TerminalStages.Contains(target!.Status))
-            throw new ConflictException($"The case is {target.Status}: it no longer receives records.");
-        // The program receives records only under an active authorization, whoever sends them: the member too (every
-        // authorization names the program, so an active one is enough).
-        if (await consents.ActiveAsync(caseId, ct) is null)
-        {
-            await audit.RecordFailureAsync(AuditAction.Create, ObjectType, null, target.MemberId, AuditOutcome.Denied, "no active authorization naming the program", ct);
-            throw new ForbiddenException("Records cannot be received for this case: it has no signed, unexpired, unrevoked authorization naming the program as a recipient.");
-        }
+        var memberId = await ReceivingCaseAsync(caseId, ObjectType, ct);
         kind = await CheckItemAsync(caseId, kind, recordItemId, ct);
-        var member = await db.Members.AsNoTracking().Where(m => m.Id == target.MemberId)
+        var member = await db.Members.AsNoTracking().Where(m => m.Id == memberId)
             .Select(m => new MemberIdentity(m.FirstName, m.LastName, m.DateOfBirth)).SingleAsync(ct);
 
         StoredBlob? blob = null;
@@ -108,7 +97,7 @@ internal sealed partial class DocumentHandlers(
 
             blob = await store.WriteAsync(new UploadBodyStream(prefix, read, body, options.Value.MaxUploadBytes), ct);
             var existing = await FindBySha256Async(caseId, blob.Sha256, ct);
-            if (existing is not null) return await DuplicateAsync(existing, blob, target.MemberId, ct);
+            if (existing is not null) return await DuplicateAsync(existing, blob, memberId, ct);
 
             var analysis = await analyzer.AnalyzeAsync(blob.Id, type, member, ct);
             await WarnAboutRepeatedInstancesAsync(caseId, analysis, ct);
@@ -118,7 +107,7 @@ internal sealed partial class DocumentHandlers(
             db.AddRange(entries);
             // The copy to the imaging archive commits with the document, and is sent (and retried) by the outbox.
             imaging.QueuePush(document);
-            audit.Record(AuditAction.Create, ObjectType, document.Id, target.MemberId,
+            audit.Record(AuditAction.Create, ObjectType, document.Id, memberId,
                 reason: $"{type}, {blob.Length} bytes{(document.Kind is { } k ? ", " + k : "")}{(document.IsSuspect ? ", patient mismatch" : "")}");
             try
             {
@@ -129,7 +118,7 @@ internal sealed partial class DocumentHandlers(
                 // The same file finished uploading to the same case a moment earlier: that one is the document.
                 db.ChangeTracker.Clear();
                 if (await FindBySha256Async(caseId, blob.Sha256, CancellationToken.None) is not { } raced) throw;
-                return await DuplicateAsync(raced, blob, target.MemberId, ct);
+                return await DuplicateAsync(raced, blob, memberId, ct);
             }
             if (imaging.Enabled && document.Instances.Count > 0) imaging.Notify();
             LogStored(logger, document.Id, type, blob.Length, entries.Count, document.Instances.Count);
@@ -145,7 +134,7 @@ internal sealed partial class DocumentHandlers(
                 _ => "bad-request-body",
             };
             LogRejected(logger, caseId, code);
-            await audit.RecordFailureAsync(AuditAction.Create, ObjectType, null, target.MemberId, AuditOutcome.Failure, "upload rejected: " + code, CancellationToken.None);
+            await audit.RecordFailureAsync(AuditAction.Create, ObjectType, null, memberId, AuditOutcome.Failure, "upload rejected: " + code, CancellationToken.None);
             // Kestrel cuts a chunked body off at the same limit before our own count does: both read the same to the client.
             if (e is DocumentTooLargeException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
                 throw DocumentRejectedException.TooLarge("too-large",
@@ -158,6 +147,30 @@ internal sealed partial class DocumentHandlers(
             throw;
         }
     }
+
+    /// <summary>
+    /// The member of a case the user may send records to now: visible to them (else 404), not closed (409), under an
+    /// active authorization (403). Refusals are audited against <paramref name="objectType"/>.
+    /// </summary>
+    internal async Task<Guid> ReceivingCaseAsync(Guid caseId, string objectType, CancellationToken ct)
+    {
+        var target = await db.Cases.VisibleTo(db, user, clock.GetUtcNow()).AsNoTracking().Where(c => c.Id == caseId)
+            .Select(c => new { c.Id, c.MemberId, c.Status }).SingleOrDefaultAsync(ct);
+        if (target is null) await DeniedAsync(AuditAction.Create, caseId, ct);
+        if (CaseLifecycle.TerminalStages.Contains(target!.Status))
+            throw new ConflictException($"The case is {target.Status}: it no longer receives records.");
+        // The program receives records only under an active authorization, whoever sends them: the member too (every
+        // authorization names the program, so an active one is enough).
+        if (await consents.ActiveAsync(caseId, ct) is null)
+        {
+            await audit.RecordFailureAsync(AuditAction.Create, objectType, null, target.MemberId, AuditOutcome.Denied, "no active authorization naming the program", ct);
+            throw new ForbiddenException("Records cannot be received for this case: it has no signed, unexpired, unrevoked authorization naming the program as a recipient.");
+        }
+        return target.MemberId;
+    }
+
+    /// <summary>The record kind a document will count as, after checking the item belongs to the case (400 naming the field otherwise).</summary>
+    internal Task<RecordKind?> CheckKindAsync(Guid caseId, RecordKind? kind, Guid? recordItemId, CancellationToken ct) => CheckItemAsync(caseId, kind, recordItemId, ct);
 
     async Task<(DocumentView, bool)> DuplicateAsync(CaseDocument existing, StoredBlob blob, Guid memberId, CancellationToken ct)
     {
@@ -182,7 +195,7 @@ internal sealed partial class DocumentHandlers(
     }
 
     /// <summary>A file named or sent as DICOM whose bytes are not gets the DICOM reader's reason; anything else is just unsupported.</summary>
-    static DocumentRejectedException Unsupported(ReadOnlySpan<byte> head, string? fileName, string? declaredType)
+    internal static DocumentRejectedException Unsupported(ReadOnlySpan<byte> head, string? fileName, string? declaredType)
     {
         var claimsDicom = declaredType?.StartsWith("application/dicom", StringComparison.OrdinalIgnoreCase) == true
             || fileName?.EndsWith(".dcm", StringComparison.OrdinalIgnoreCase) == true || fileName?.EndsWith(".dicom", StringComparison.OrdinalIgnoreCase) == true;

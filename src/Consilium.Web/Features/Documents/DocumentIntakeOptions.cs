@@ -22,6 +22,21 @@ public sealed class DocumentIntakeOptions
 
     /// <summary>Uncompressed to compressed size, per entry (over 1 MiB) and for the whole archive. Zip bombs reach 1000:1.</summary>
     public int MaxCompressionRatio { get; set; } = 100;
+
+    /// <summary>An unfinished resumable (tus) upload and its bytes are deleted this long after its last request.</summary>
+    public TimeSpan ResumableExpiry { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often the sweep looks for expired resumable uploads; zero turns the timer off.</summary>
+    public TimeSpan ResumableSweepInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>A PATCH holds its upload this long without news (it renews while bytes arrive); a crashed writer's lock lapses after it.</summary>
+    public TimeSpan ResumableLockLease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Bytes per PATCH the upload page sends; a dropped connection costs at most the bytes of the PATCH in flight that had not arrived.</summary>
+    public long ResumableChunkBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>PATCHes (stored pieces) one upload may be made of.</summary>
+    public int MaxResumableSegments { get; set; } = 10_000;
 }
 
 internal sealed class DocumentIntakeOptionsValidator(IOptions<DocumentStorageOptions> storage) : IValidateOptions<DocumentIntakeOptions>
@@ -36,6 +51,11 @@ internal sealed class DocumentIntakeOptionsValidator(IOptions<DocumentStorageOpt
         if (options.MaxFhirBundleBytes <= 0) errors.Add($"{section}:MaxFhirBundleBytes must be positive.");
         if (options.MaxArchiveEntries <= 0) errors.Add($"{section}:MaxArchiveEntries must be positive.");
         if (options.MaxArchiveUncompressedBytes <= 0) errors.Add($"{section}:MaxArchiveUncompressedBytes must be positive.");
+        if (options.ResumableExpiry <= TimeSpan.Zero) errors.Add($"{section}:ResumableExpiry must be positive.");
+        if (options.ResumableSweepInterval < TimeSpan.Zero) errors.Add($"{section}:ResumableSweepInterval must not be negative.");
+        if (options.ResumableLockLease <= TimeSpan.Zero) errors.Add($"{section}:ResumableLockLease must be positive.");
+        if (options.ResumableChunkBytes < 64 * 1024) errors.Add($"{section}:ResumableChunkBytes must be at least 65536.");
+        if (options.MaxResumableSegments <= 0) errors.Add($"{section}:MaxResumableSegments must be positive.");
         if (options.MaxCompressionRatio < 2) errors.Add($"{section}:MaxCompressionRatio must be at least 2.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Consilium.Features.Documents;
 
-public sealed record UploadZone(string Url, string Title, string Hint, bool ChooseKind);
+/// <param name="ResumableUrl">The case's tus endpoint (docs/uploads.md); the page sends files there when the browser can.</param>
+public sealed record UploadZone(string Url, string Title, string Hint, bool ChooseKind, string? ResumableUrl = null);
 
 public sealed record CaseDocumentsPanel(PacketIndexView Index, UploadZone? Upload, bool CanManage);
 
@@ -28,7 +29,8 @@ public sealed class CaseDocumentsViewComponent(CurrentActor actor, ConsentGate c
             && await consents.ActiveAsync(caseId, HttpContext.RequestAborted) is not null;
         var upload = canUpload
             ? new UploadZone($"/api/cases/{caseId}/documents", "Add records",
-                "Drop PDFs, images, DICOM files, a ZIP of an imaging CD or a FHIR bundle here, or choose them. Each file is encrypted as it arrives.", ChooseKind: true)
+                "Drop PDFs, images, DICOM files, a ZIP of an imaging CD or a FHIR bundle here, or choose them. Each file is encrypted as it arrives.", ChooseKind: true,
+                ResumableUrl: $"/api/cases/{caseId}/uploads")
             : null;
         return View("/Features/Documents/Pages/_CaseDocuments.cshtml",
             new CaseDocumentsPanel(index, upload, Policies.RolesByPolicy[Policies.RecordsManage].Contains(actor.Role)));

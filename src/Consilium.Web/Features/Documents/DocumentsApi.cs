@@ -17,7 +17,7 @@ public static class DocumentsApi
     {
         services.AddOptions<DocumentIntakeOptions>().BindConfiguration(DocumentIntakeOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DocumentIntakeOptions>, DocumentIntakeOptionsValidator>();
-        return services.AddScoped<DocumentAnalyzer>().AddScoped<DocumentHandlers>();
+        return services.AddScoped<DocumentAnalyzer>().AddScoped<DocumentHandlers>().AddResumableUploads();
     }
 
     public static IEndpointRouteBuilder MapDocuments(this IEndpointRouteBuilder app)
@@ -34,6 +34,7 @@ public static class DocumentsApi
         documents.MapGet("content", Content).RequireAuthorization(Policies.DocumentsRead);
         documents.MapPost("classification", Classify).RequireAuthorization(Policies.RecordsManage);
         documents.MapPost("patient-confirmation", ConfirmPatient).RequireAuthorization(Policies.RecordsManage);
+        app.MapResumableUploads(limit);
         return app;
     }
 
@@ -77,7 +78,7 @@ public static class DocumentsApi
         TypedResults.Ok(await handlers.ConfirmPatientAsync(documentId, request, ct));
 
     /// <summary>The upload endpoint's body limit, read from the options on each request (RequestLimits honours it).</summary>
-    sealed class UploadSizeLimit(IOptions<DocumentIntakeOptions> options) : IRequestSizeLimitMetadata
+    internal sealed class UploadSizeLimit(IOptions<DocumentIntakeOptions> options) : IRequestSizeLimitMetadata
     {
         public long? MaxRequestBodySize => options.Value.MaxUploadBytes;
     }
