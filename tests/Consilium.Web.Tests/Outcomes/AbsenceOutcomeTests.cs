@@ -21,30 +21,16 @@ public sealed class AbsenceOutcomeTests(AppFixture fixture) : IClassFixture<AppF
 {
     const string Header = "member_id,start_on,days_away,reason,return_to_work_on,episode_id";
 
-    /// <summary>
-    /// Stratum A (spine fusion, spine, 45-54, female): members 0–11 engaged, 10 or 20 days away; 12–23 not engaged, 30 or 40.
-    /// Stratum B (same trigger, 55-64, male): 24–35 engaged, 0 or 10 days; 36–59 not engaged, 10 or 20 (59 still away).
-    /// 60–64 (18-34, female) are not engaged and have no engaged peer; 65 (18-34, male) engaged without a peer: both left out.
-    /// </summary>
-    static (Sex Sex, string State, string Language, DateOnly Birth) Who(int i) => i switch
+    /// <summary>The <see cref="MatchedCohort"/> members, all in Ohio; their value is the days away (59 still away).</summary>
+    static (Sex Sex, string State, string Language, DateOnly Birth) Who(int i)
     {
-        < 24 => (Sex.Female, "OH", "en", new DateOnly(1975, 5, 17)),
-        < 60 => (Sex.Male, "OH", "en", new DateOnly(1965, 5, 17)),
-        < 65 => (Sex.Female, "OH", "en", new DateOnly(1995, 5, 17)),
-        _ => (Sex.Male, "OH", "en", new DateOnly(1995, 5, 17)),
-    };
+        var (sex, birth) = MatchedCohort.Who(i);
+        return (sex, "OH", "en", birth);
+    }
 
-    static bool Engaged(int i) => i < 12 || i is >= 24 and < 36 || i == 65;
+    static bool Engaged(int i) => MatchedCohort.Engaged(i);
 
-    static int DaysAway(int i) => i switch
-    {
-        < 12 => i < 6 ? 10 : 20,
-        < 24 => i < 18 ? 30 : 40,
-        < 36 => i < 30 ? 0 : 10,
-        < 60 => i < 48 ? 10 : 20,
-        < 65 => 50,
-        _ => 5,
-    };
+    static int DaysAway(int i) => MatchedCohort.Value(i);
 
     static string Episodes(DateOnly index)
     {

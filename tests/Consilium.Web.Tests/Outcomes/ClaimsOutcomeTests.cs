@@ -92,30 +92,19 @@ public sealed class ClaimsOutcomeTests(AppFixture fixture) : IClassFixture<AppFi
     }
 
     /// <summary>
-    /// Members as in AbsenceOutcomeTests: stratum A (45-54 female) 0–11 engaged, 12–23 not; stratum B (55-64 male) 24–35
-    /// engaged, 36–59 not; 60–64 not engaged without an engaged peer, 65 engaged without a peer. Every engaged member's case
-    /// has a signed opinion 10 days after the index date; the trigger planned 22612 (lumbar fusion).
+    /// The <see cref="MatchedCohort"/> members: 0–23 and 60–64 in Ohio, 24–59 in Pennsylvania, 65 in West Virginia. Every
+    /// engaged member's case has a signed opinion 10 days after the index date; the trigger planned 22612 (lumbar fusion).
     /// </summary>
-    static (Sex Sex, string State, string Language, DateOnly Birth) Who(int i) => i switch
+    static (Sex Sex, string State, string Language, DateOnly Birth) Who(int i)
     {
-        < 24 => (Sex.Female, "OH", "en", new DateOnly(1975, 5, 17)),
-        < 60 => (Sex.Male, "PA", "en", new DateOnly(1965, 5, 17)),
-        < 65 => (Sex.Female, "OH", "en", new DateOnly(1995, 5, 17)),
-        _ => (Sex.Male, "WV", "en", new DateOnly(1995, 5, 17)),
-    };
+        var (sex, birth) = MatchedCohort.Who(i);
+        return (sex, i switch { < 24 or (>= 60 and < 65) => "OH", < 60 => "PA", _ => "WV" }, "en", birth);
+    }
 
-    static bool Engaged(int i) => i < 12 || i is >= 24 and < 36 || i == 65;
+    static bool Engaged(int i) => MatchedCohort.Engaged(i);
 
-    /// <summary>Downstream charges in the 365 days from the index date, in hundreds of dollars (the absence test's days away).</summary>
-    static int Cost(int i) => i switch
-    {
-        < 12 => i < 6 ? 10 : 20,
-        < 24 => i < 18 ? 30 : 40,
-        < 36 => i < 30 ? 0 : 10,
-        < 60 => i < 48 ? 10 : 20,
-        < 65 => 50,
-        _ => 5,
-    };
+    /// <summary>Downstream charges in the 365 days from the index date, in hundreds of dollars.</summary>
+    static int Cost(int i) => MatchedCohort.Value(i);
 
     [Theory]
     [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]

@@ -72,3 +72,34 @@ public static class OutcomeTestData
         });
     }
 }
+
+/// <summary>
+/// The 66 targeted members of the matched-comparison tests (absence, claims), whose answers are worked out by hand.
+/// Stratum A (45-54, female): 0–11 engaged, 12–23 not. Stratum B (55-64, male): 24–35 engaged, 36–59 not. 60–64 (18-34,
+/// female) are not engaged and have no engaged peer; 65 (18-34, male) is engaged without a peer: both left out.
+/// </summary>
+public static class MatchedCohort
+{
+    public const int Members = 66;
+
+    public static (Sex Sex, DateOnly Birth) Who(int i) => i switch
+    {
+        < 24 => (Sex.Female, new DateOnly(1975, 5, 17)),
+        < 60 => (Sex.Male, new DateOnly(1965, 5, 17)),
+        < 65 => (Sex.Female, new DateOnly(1995, 5, 17)),
+        _ => (Sex.Male, new DateOnly(1995, 5, 17)),
+    };
+
+    public static bool Engaged(int i) => i < 12 || i is >= 24 and < 36 || i == 65;
+
+    /// <summary>The member's outcome: days away in the absence test, hundreds of dollars of downstream charges in the claims test.</summary>
+    public static int Value(int i) => i switch
+    {
+        < 12 => i < 6 ? 10 : 20,
+        < 24 => i < 18 ? 30 : 40,
+        < 36 => i < 30 ? 0 : 10,
+        < 60 => i < 48 ? 10 : 20,
+        < 65 => 50,
+        _ => 5,
+    };
+}

@@ -4,12 +4,29 @@ using Microsoft.Net.Http.Headers;
 
 namespace Consilium.Features.Documents;
 
+/// <summary>A stream read once from start to end: it cannot seek or be written, and its position is the bytes read so far.</summary>
+internal abstract class ForwardReadStream : Stream
+{
+    /// <summary>The bytes handed out so far: the stream's position.</summary>
+    protected abstract long BytesRead { get; }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
 /// <summary>
 /// The request body as the store reads it: the bytes already read for sniffing, then the rest of the body, cut off with
 /// <see cref="DocumentTooLargeException"/> past the upload limit (a body without a declared length is only known to be
 /// too large once it is).
 /// </summary>
-internal sealed class UploadBodyStream(byte[] prefix, int prefixLength, Stream body, long limit) : Stream
+internal sealed class UploadBodyStream(byte[] prefix, int prefixLength, Stream body, long limit) : ForwardReadStream
 {
     int _prefixPosition;
     long _total;
@@ -46,22 +63,14 @@ internal sealed class UploadBodyStream(byte[] prefix, int prefixLength, Stream b
         return read;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _total; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override long BytesRead => _total;
 }
 
 /// <summary>
 /// An archive entry as it inflates, held to the size its header declared and to what is left of the archive's
 /// budget: a zip bomb that lies about its sizes is stopped after the bytes it announced, not after gigabytes.
 /// </summary>
-internal sealed class InflationGuardStream(Stream inner, long declared, string entry, Func<long, bool> spend) : Stream
+internal sealed class InflationGuardStream(Stream inner, long declared, string entry, Func<long, bool> spend) : ForwardReadStream
 {
     long _read;
 
@@ -80,15 +89,7 @@ internal sealed class InflationGuardStream(Stream inner, long declared, string e
         return n;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override long BytesRead => _read;
 
     protected override void Dispose(bool disposing)
     {
@@ -140,7 +141,7 @@ internal static class MultipartUpload
         new(400, "multipart-malformed", "Malformed multipart body", $"The multipart/form-data body cannot be read: {why}.");
 
     /// <summary>The file part's bytes; a part cut off before its closing boundary is a malformed body, not a server error.</summary>
-    sealed class MultipartPartStream(Stream inner) : Stream
+    sealed class MultipartPartStream(Stream inner) : ForwardReadStream
     {
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -159,14 +160,6 @@ internal static class MultipartUpload
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override long BytesRead => throw new NotSupportedException();
     }
 }

@@ -9,7 +9,7 @@ namespace Consilium.Features.Documents;
 /// upload's declared length. <paramref name="renew"/> is called about every <paramref name="renewEvery"/> while bytes
 /// arrive, to keep the upload's lock.
 /// </summary>
-internal sealed class PatchBodyStream(Stream body, long remaining, TimeProvider clock, TimeSpan renewEvery, Func<Task> renew) : Stream
+internal sealed class PatchBodyStream(Stream body, long remaining, TimeProvider clock, TimeSpan renewEvery, Func<Task> renew) : ForwardReadStream
 {
     long _left = remaining;
     long _read;
@@ -53,19 +53,11 @@ internal sealed class PatchBodyStream(Stream body, long remaining, TimeProvider 
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override long BytesRead => _read;
 }
 
 /// <summary>An upload's segments read one after another, each decrypted and authenticated by the store as it streams.</summary>
-internal sealed class SegmentsReadStream(IDocumentStore store, IReadOnlyList<string> blobIds) : Stream
+internal sealed class SegmentsReadStream(IDocumentStore store, IReadOnlyList<string> blobIds) : ForwardReadStream
 {
     int _next;
     Stream? _current;
@@ -108,13 +100,5 @@ internal sealed class SegmentsReadStream(IDocumentStore store, IReadOnlyList<str
         await base.DisposeAsync();
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override long BytesRead => _position;
 }
