@@ -99,10 +99,13 @@ internal static class OutcomesCommands
                 }
                 Console.WriteLine($"built the monthly roll-up in {watch.Elapsed.TotalSeconds:0.0} s");
             }
-            var handlers = scope.ServiceProvider.GetRequiredService<OutcomeHandlers>();
             var (from, to) = (parse.GetValue(fromOption), parse.GetValue(toOption));
             for (var i = 0; i <= parse.GetValue(runs); i++)
             {
+                // A scope per run, as a request has: the handler maps live cases once per scope.
+                await using var run = scope.ServiceProvider.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+                run.ServiceProvider.GetRequiredService<CurrentActor>().Use(Actor.System("command line"), "cli");
+                var handlers = run.ServiceProvider.GetRequiredService<OutcomeHandlers>();
                 watch.Restart();
                 var report = await handlers.OutcomesAsync(programId, from, to, ct);
                 Console.WriteLine($"{(i == 0 ? "warm-up" : $"run {i}")}: {watch.ElapsedMilliseconds} ms ({report.CasesWithOpinion:N0} cases, anyChangeRate {report.AnyChangeRate}, " +

@@ -17,6 +17,11 @@ namespace Consilium.Features.Outcomes;
 public sealed class OutcomeHandlers(ConsiliumDbContext db, CurrentActor user, AuditTrail audit, OutcomeCalculator calculator,
     OutcomeRollup rollup, TimeProvider clock)
 {
+    // One request (the dashboard, an export) asks for several reports of the same program: it is looked up and its
+    // live cases mapped once per request, not once per report.
+    readonly Dictionary<Guid, CareProgram> programs = [];
+    readonly HashSet<Guid> refreshed = [];
+
     public async Task<OutcomeReport> OutcomesAsync(Guid programId, DateOnly? from, DateOnly? to, CancellationToken ct, AuditAction action = AuditAction.Query)
     {
         CheckPeriod(from, to);
@@ -125,6 +130,7 @@ public sealed class OutcomeHandlers(ConsiliumDbContext db, CurrentActor user, Au
         program.SetHostInstitution(request.Npis, request.State);
         audit.Record(AuditAction.Update, "ProgramHostInstitution", programId, null, reason: $"{program.HostNpis.Count} NPIs, state {program.HostState ?? "none"}");
         await db.SaveChangesAsync(ct);
+        programs.Remove(programId);
         return new HostInstitutionView(program.HostNpis, program.HostState);
     }
 
@@ -224,8 +230,13 @@ public sealed class OutcomeHandlers(ConsiliumDbContext db, CurrentActor user, Au
         _ => db.Programs.Where(_ => false),
     };
 
-    async Task<CareProgram> ProgramAsync(Guid programId, CancellationToken ct) =>
-        await Visible().AsNoTracking().SingleOrDefaultAsync(p => p.Id == programId, ct) ?? throw new NotFoundException("Program", programId);
+    async Task<CareProgram> ProgramAsync(Guid programId, CancellationToken ct)
+    {
+        if (programs.TryGetValue(programId, out var known)) return known;
+        var program = await Visible().AsNoTracking().SingleOrDefaultAsync(p => p.Id == programId, ct) ?? throw new NotFoundException("Program", programId);
+        programs[programId] = program;
+        return program;
+    }
 
     /// <summary>
     /// Maps the live cases into outcome rows before counting and brings the monthly roll-up of the months that changed in
@@ -233,6 +244,7 @@ public sealed class OutcomeHandlers(ConsiliumDbContext db, CurrentActor user, Au
     /// </summary>
     async Task RefreshAsync(CareProgram program, CancellationToken ct)
     {
+        if (!refreshed.Add(program.Id)) return;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
