@@ -182,6 +182,17 @@ internal sealed partial class ScanJobRunner(IServiceScopeFactory scopes, ScanSig
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
+            // The load can outlast StaleAfter with no heartbeat beside it, so the job's row is held from here to the
+            // commit: a node that finds the heartbeat stale waits on that row and then sees the job finished, instead
+            // of taking it over and scanning the file again. A job already taken over is left to its new node.
+            var held = await db.Set<ScanJob>().Where(j => j.Id == jobId && j.Node == _node && j.Status == ScanJobStatus.Running)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Heartbeat, now), ct);
+            if (held == 0)
+            {
+                await tx.RollbackAsync(ct);
+                LogScanTakenOver(logger, jobId);
+                return;
+            }
             await ClaimFactStore.MergeAsync(db, job.ProgramId, job.Id, spool.Read(), ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
@@ -219,6 +230,9 @@ internal sealed partial class ScanJobRunner(IServiceScopeFactory scopes, ScanSig
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan pass failed with {ExceptionType}; retrying at the next poll")]
     static partial void LogPassFailed(ILogger logger, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {JobId} was taken over by another node before its result was stored; its result stands")]
+    static partial void LogScanTakenOver(ILogger logger, Guid jobId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {JobId} attempt {Attempt} failed with {ExceptionType}")]
     static partial void LogScanFailed(ILogger logger, Guid jobId, int attempt, string exceptionType);
