@@ -151,28 +151,18 @@ public sealed class AuditOptions
 }
 
 /// <summary>Takes an anchor on a timer.</summary>
-internal sealed partial class AuditAnchorTimer(IServiceScopeFactory scopes, Microsoft.Extensions.Options.IOptions<AuditOptions> options, TimeProvider clock, ILogger<AuditAnchorTimer> logger) : BackgroundService
+internal sealed partial class AuditAnchorTimer(IServiceScopeFactory scopes, Microsoft.Extensions.Options.IOptions<AuditOptions> options, TimeProvider clock, ILogger<AuditAnchorTimer> logger)
+    : Infrastructure.PeriodicPass(clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.AnchorInterval;
+
+    protected override async Task PassAsync(CancellationToken ct)
     {
-        var interval = options.Value.AnchorInterval;
-        if (interval <= TimeSpan.Zero) return;
-        using var timer = new PeriodicTimer(interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<AuditAnchoring>().AnchorAsync(stoppingToken);
-            }
-            // Any failure, a lost database connection included: an exception escaping a BackgroundService stops the host,
-            // and one node's anchor is not worth the node. The next tick tries again.
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(logger, e.GetType().Name);
-            }
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<AuditAnchoring>().AnchorAsync(ct);
     }
+
+    protected override void Failed(string exceptionType) => LogFailed(logger, exceptionType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Audit anchor failed: {ExceptionType}; retrying at the next interval")]
     static partial void LogFailed(ILogger logger, string exceptionType);

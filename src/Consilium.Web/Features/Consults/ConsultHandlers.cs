@@ -298,24 +298,16 @@ public sealed partial class ConsultReminderMonitor(IServiceScopeFactory scopes, 
     internal ILogger Logger => logger;
 }
 
-internal sealed class ConsultReminderTimer(ConsultReminderMonitor monitor, IOptions<ConsultOptions> options, TimeProvider clock) : BackgroundService
+internal sealed class ConsultReminderTimer(ConsultReminderMonitor monitor, IOptions<ConsultOptions> options, TimeProvider clock) : PeriodicPass(clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.CheckInterval;
+    protected override bool RunAtStart => true;
+
+    protected override async Task PassAsync(CancellationToken ct)
     {
-        var interval = options.Value.CheckInterval;
-        if (interval <= TimeSpan.Zero) return;
-        using var timer = new PeriodicTimer(interval, clock);
-        do
-        {
-            try
-            {
-                var count = await monitor.RunOnceAsync(stoppingToken);
-                if (count > 0) ConsultReminderMonitor.LogSent(monitor.Logger, count);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                ConsultReminderMonitor.LogFailed(monitor.Logger, e.GetType().Name);
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
+        var count = await monitor.RunOnceAsync(ct);
+        if (count > 0) ConsultReminderMonitor.LogSent(monitor.Logger, count);
     }
+
+    protected override void Failed(string exceptionType) => ConsultReminderMonitor.LogFailed(monitor.Logger, exceptionType);
 }

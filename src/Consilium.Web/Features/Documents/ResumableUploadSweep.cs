@@ -1,5 +1,6 @@
 using Consilium.Features.Audit;
 using Consilium.Features.Identity;
+using Consilium.Infrastructure;
 using Consilium.Infrastructure.Persistence;
 using Consilium.Infrastructure.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -61,24 +62,15 @@ public sealed partial class ResumableUploadSweep(IServiceScopeFactory scopes, IO
     internal static partial void LogFailed(ILogger logger, string exceptionType);
 }
 
-internal sealed class ResumableUploadSweepTimer(ResumableUploadSweep sweep, IOptions<DocumentIntakeOptions> options, TimeProvider clock) : BackgroundService
+internal sealed class ResumableUploadSweepTimer(ResumableUploadSweep sweep, IOptions<DocumentIntakeOptions> options, TimeProvider clock) : PeriodicPass(clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.ResumableSweepInterval;
+
+    protected override async Task PassAsync(CancellationToken ct)
     {
-        var interval = options.Value.ResumableSweepInterval;
-        if (interval <= TimeSpan.Zero) return;
-        using var timer = new PeriodicTimer(interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                var count = await sweep.RunOnceAsync(stoppingToken);
-                if (count > 0) ResumableUploadSweep.LogSwept(sweep.Logger, count);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                ResumableUploadSweep.LogFailed(sweep.Logger, e.GetType().Name);
-            }
-        }
+        var count = await sweep.RunOnceAsync(ct);
+        if (count > 0) ResumableUploadSweep.LogSwept(sweep.Logger, count);
     }
+
+    protected override void Failed(string exceptionType) => ResumableUploadSweep.LogFailed(sweep.Logger, exceptionType);
 }

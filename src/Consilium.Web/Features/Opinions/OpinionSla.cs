@@ -2,6 +2,7 @@ using Consilium.Features.Audit;
 using Consilium.Features.Cases;
 using Consilium.Features.Identity;
 using Consilium.Features.Mail;
+using Consilium.Infrastructure;
 using Consilium.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -148,24 +149,16 @@ public sealed partial class OpinionSlaMonitor(
 }
 
 /// <summary>Runs the SLA check at start and then every <see cref="OpinionSlaOptions.CheckInterval"/> of the platform clock.</summary>
-internal sealed class OpinionSlaTimer(OpinionSlaMonitor monitor, IOptions<OpinionSlaOptions> options, TimeProvider clock) : BackgroundService
+internal sealed class OpinionSlaTimer(OpinionSlaMonitor monitor, IOptions<OpinionSlaOptions> options, TimeProvider clock) : PeriodicPass(clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.CheckInterval;
+    protected override bool RunAtStart => true;
+
+    protected override async Task PassAsync(CancellationToken ct)
     {
-        var interval = options.Value.CheckInterval;
-        if (interval <= TimeSpan.Zero) return;
-        using var timer = new PeriodicTimer(interval, clock);
-        do
-        {
-            try
-            {
-                var count = await monitor.RunOnceAsync(stoppingToken);
-                if (count > 0) OpinionSlaMonitor.LogEscalated(monitor.Logger, count);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                OpinionSlaMonitor.LogFailed(monitor.Logger, e.GetType().Name);
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
+        var count = await monitor.RunOnceAsync(ct);
+        if (count > 0) OpinionSlaMonitor.LogEscalated(monitor.Logger, count);
     }
+
+    protected override void Failed(string exceptionType) => OpinionSlaMonitor.LogFailed(monitor.Logger, exceptionType);
 }
