@@ -94,19 +94,26 @@ public class OnePassCheckerTests
         var path = Path.Combine(Path.GetTempPath(), $"consilium-checker-bad-{Guid.NewGuid():N}.edi");
         try
         {
-            ClaimsGenerator.GenerateFile(path, new ClaimsGeneratorOptions { TargetBytes = 600_000, Seed = 5, ClaimsPerTransaction = 20 });
+            ClaimsGenerator.GenerateFile(path, new ClaimsGeneratorOptions { TargetBytes = 900_000, Seed = 5, ClaimsPerTransaction = 20 });
             var text = File.ReadAllText(path);
             var damaged = new System.Text.StringBuilder();
             int from = 0, n = 0, damagedCount = 0;
-            // A different fault in each damaged transaction: a bad date, a bad amount, a bad segment id, an SV1 without LX.
-            string[] faults = ["DTP*472*D8*20251340", "SV1*HC:99213*1O0*UN*1***1", "nM1*82*1*X", "CLM**10***11:B:1"];
+            // A different fault in each damaged transaction, each in a segment the checker reads from its bytes or
+            // leaves to the engine: a bad service date, a bad line amount, a bad claim amount, an empty CLM01, a bad
+            // birth date, a lower-case segment id.
+            (string Target, string Replacement)[] faults =
+            [
+                ("\nDTP*472*", "DTP*472*D8*20251340"), ("\nSV1*", "SV1*HC:99213*1O0*UN*1***1"), ("\nCLM*", "CLM*C1*12.3.4***11:B:1"),
+                ("\nCLM*", "CLM**10***11:B:1"), ("\nDMG*", "DMG*D8*19530229*F"), ("\nNM1*82*", "nM1*82*1*X"),
+            ];
             for (int st = text.IndexOf("\nST*", StringComparison.Ordinal); st >= 0; st = text.IndexOf("\nST*", st + 1, StringComparison.Ordinal), n++)
             {
                 if (n % 10 != 3) continue;
-                int at = text.IndexOf("\nDTP*472*", st, StringComparison.Ordinal);
-                if (at < 0) break;
+                var (target, replacement) = faults[damagedCount % faults.Length];
+                int at = text.IndexOf(target, st, StringComparison.Ordinal);
+                if (at < 0 || at > text.IndexOf("\nSE*", st, StringComparison.Ordinal)) break;
                 int end = text.IndexOf('~', at);
-                damaged.Append(text, from, at + 1 - from).Append(faults[n / 10 % faults.Length]);
+                damaged.Append(text, from, at + 1 - from).Append(replacement);
                 from = end;
                 damagedCount++;
             }
@@ -117,7 +124,7 @@ public class OnePassCheckerTests
             var fast = Outcome(path, lenient: true, preFilter: true);
 
             Assert.Equal(full, fast);
-            Assert.True(damagedCount >= 4, $"only {damagedCount} transactions damaged");
+            Assert.True(damagedCount >= 6, $"only {damagedCount} transactions damaged");
             Assert.Contains($"skipped {damagedCount},", fast);
             Assert.Equal(Outcome(path, lenient: false, preFilter: false), Outcome(path, lenient: false, preFilter: true));
         }

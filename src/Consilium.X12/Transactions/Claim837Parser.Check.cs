@@ -28,7 +28,8 @@ sealed partial class Claim837Parser
                 OnHl();
                 return true;
             case Seg.CLM:
-                DeferredClm();
+                if (IsPlainClm()) OpenClaim();
+                else DeferredClm();
                 return true;
             case Seg.NM1:
                 CheckNm1();
@@ -66,7 +67,7 @@ sealed partial class Claim837Parser
             switch (key)
             {
                 case Seg.HI:
-                    if (!claimRelevant) claimRelevant = HealthCodesMatch();
+                    if (!claimRelevant) claimRelevant = HealthCodesMatchOnePass();
                     break;
                 case Seg.LX:
                     inLine = true;
@@ -77,8 +78,11 @@ sealed partial class Claim837Parser
                     if (!inLine || lineHasService) throw R.SegmentError("expected LX (service line number, loop 2400) before SV1");
                     lineHasService = true;
                     deferredLines++;
-                    CheckProcedure(1);
-                    Parse.CheckDecimal(R, 2, "a decimal amount (line item charge)");
+                    if (!IsPlainSv1())
+                    {
+                        CheckProcedure(1);
+                        Parse.CheckDecimal(R, 2, "a decimal amount (line item charge)");
+                    }
                     break;
                 case Seg.SV2:
                     if (!inLine || lineHasService) throw R.SegmentError("expected LX (service line number, loop 2400) before SV2");
@@ -93,7 +97,14 @@ sealed partial class Claim837Parser
         }
         switch (key)
         {
-            case Seg.DMG: DeferredDmg(); break;
+            case Seg.DMG:
+                if (entity is Entity.Subscriber or Entity.Patient && IsPlainDmg())
+                {
+                    (entity == Entity.Subscriber ? subscriberSegments : patientSegments).Append(R);
+                    member = null;
+                }
+                else DeferredDmg();
+                break;
             case Seg.PAT: (hlLevel == 23 ? patientSegments : subscriberSegments).Append(R); break;
             case Seg.CL1: sawCl1 = true; break;
             // Outside a claim these fail exactly as the full parse fails.
@@ -138,5 +149,107 @@ sealed partial class Claim837Parser
             dtp472D8 = e | ((ulong)'4' << 8) | ((ulong)'7' << 16) | ((ulong)'2' << 24) | ((ulong)e << 32) | ((ulong)'D' << 40) | ((ulong)'8' << 48) | ((ulong)e << 56);
         }
         return Unsafe.ReadUnaligned<ulong>(ref Unsafe.AsRef(in s[3])) == dtp472D8 && Parse.IsDate(s[11..]);
+    }
+
+    /// <summary>
+    /// "SV1*HC:36415*301*…" read from the segment's bytes: a procedure composite with the declared component separator and a
+    /// code, and a valid amount. Matches the code as <see cref="CheckProcedure"/> does and returns true; false, with nothing
+    /// done, for any other shape, which then goes through <see cref="CheckProcedure"/> and <see cref="Parse.CheckDecimal"/>.
+    /// </summary>
+    bool IsPlainSv1()
+    {
+        var s = R.SegmentSpan;
+        byte e = R.Delimiters.Element, c = R.Delimiters.Component;
+        if (s.Length < 4 || s[3] != e) return false;
+        int i = 4;
+        while (i < s.Length && s[i] != c && s[i] != e) i++;
+        if (i == s.Length || s[i] != c) return false;
+        int codeStart = ++i;
+        while (i < s.Length && s[i] != c && s[i] != e) i++;
+        if (i == codeStart) return false;
+        var code = s[codeStart..i];
+        while (i < s.Length && s[i] != e) i++;
+        if (i == s.Length) return false;
+        int amountStart = ++i;
+        while (i < s.Length && s[i] != e) i++;
+        if (!Parse.IsDecimal(s[amountStart..i])) return false;
+        if (!claimRelevant) claimRelevant = filter!.Matches(code);
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="HealthCodesMatch"/> over the segment's bytes, without splitting it into elements; an element without the
+    /// declared component separator (a sender's own separator, a bare qualifier) hands the whole segment to it.
+    /// </summary>
+    bool HealthCodesMatchOnePass()
+    {
+        var s = R.SegmentSpan;
+        byte e = R.Delimiters.Element, c = R.Delimiters.Component;
+        int i = 2;
+        if (s.Length < 3 || s[2] != e) return HealthCodesMatch();
+        while (i < s.Length)
+        {
+            int start = ++i;
+            while (i < s.Length && s[i] != c && s[i] != e) i++;
+            if (i == s.Length || s[i] == e) return HealthCodesMatch();
+            int colon = i;
+            int codeStart = ++i;
+            while (i < s.Length && s[i] != c && s[i] != e) i++;
+            int codeEnd = i;
+            while (i < s.Length && s[i] != e) i++;
+            // Qualifier without a code, or no qualifier: nothing to match, as in HealthCodesMatch.
+            if (colon == start || codeStart == i) continue;
+            if (filter!.Matches(s[codeStart..codeEnd])) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// "CLM*id*301.00***11:B:1…" read from the segment's bytes: CLM01 present, CLM02 a valid amount, CLM05-1 present. What
+    /// <see cref="DeferredClm"/> checks before opening the claim; false, with nothing done, for any other shape.
+    /// </summary>
+    bool IsPlainClm()
+    {
+        var s = R.SegmentSpan;
+        byte e = R.Delimiters.Element, c = R.Delimiters.Component;
+        if (s.Length < 4 || s[3] != e) return false;
+        int i = 4;
+        while (i < s.Length && s[i] != e) i++;
+        if (i == 4 || i == s.Length) return false;
+        int amountStart = ++i;
+        while (i < s.Length && s[i] != e) i++;
+        if (!Parse.IsDecimal(s[amountStart..i])) return false;
+        // CLM03 and CLM04, then CLM05's first component.
+        for (int skip = 0; skip < 2; skip++)
+        {
+            if (i == s.Length) return false;
+            i++;
+            while (i < s.Length && s[i] != e) i++;
+        }
+        if (i == s.Length) return false;
+        int facility = ++i;
+        return facility < s.Length && s[facility] != c && s[facility] != e;
+    }
+
+    /// <summary>The rest of <see cref="DeferredClm"/> once <see cref="IsPlainClm"/> has checked the segment.</summary>
+    void OpenClaim()
+    {
+        CloseClaim();
+        if (subscriberId is null && !subscriberCaptured) ThrowNoSubscriber();
+        ResetDeferredClaim();
+        claimSegments.Append(R);
+        inClaim = true;
+        inLine = false;
+        entity = Entity.Other;
+        n3Seen = n4Seen = false;
+    }
+
+    /// <summary>"DMG*D8*CCYYMMDD…" with a valid date: what <see cref="DeferredDmg"/> accepts without a word.</summary>
+    bool IsPlainDmg()
+    {
+        var s = R.SegmentSpan;
+        byte e = R.Delimiters.Element;
+        return s.Length >= 15 && s[3] == e && s[4] == (byte)'D' && s[5] == (byte)'8' && s[6] == e && (s.Length == 15 || s[15] == e)
+            && Parse.IsDate(s[7..]);
     }
 }
