@@ -40,6 +40,10 @@ sealed class X12Engine : IEventSink
 
     bool inTransaction;
     bool skipping;
+    // An 837 transaction read with a claim filter, not failed: its segments take the claim checker's one-switch path
+    // (Claim837Parser.Check) instead of OnSegment and the parser's own dispatch.
+    bool checkingClaims;
+    readonly long maxTransactionBytes;
     TransactionParser? parser;
     X12TransactionInfo? transaction;
     long segmentsInTransaction;
@@ -54,6 +58,7 @@ sealed class X12Engine : IEventSink
         this.reader = reader;
         this.options = options;
         lenient = options.ErrorMode == X12ErrorMode.Lenient;
+        maxTransactionBytes = options.MaxTransactionBytes;
         directSink = lenient ? null : sink;
         result = new X12ReadResult(reader.FileName);
         claims = new Claim837Parser(caches, options.ClaimFilter);
@@ -99,7 +104,22 @@ sealed class X12Engine : IEventSink
         {
             try
             {
-                while (reader.TryReadBuffered()) OnSegment();
+                while (reader.TryReadBuffered())
+                {
+                    if (checkingClaims)
+                    {
+                        // Envelope segments, bad identifiers and oversized transactions are left to OnSegment, which
+                        // handles them (and counts the segment) exactly as without the checker.
+                        int key = reader.SegmentKey;
+                        if (reader.SegmentOffset - transactionStart <= maxTransactionBytes)
+                        {
+                            segmentsInTransaction++;
+                            if (claims.Check(key)) continue;
+                            segmentsInTransaction--;
+                        }
+                    }
+                    OnSegment();
+                }
                 if (reader.IsFinished) Finish();
                 return;
             }
@@ -202,6 +222,7 @@ sealed class X12Engine : IEventSink
             _ => null,
         };
         parser?.Begin(reader, transaction, this);
+        checkingClaims = parser == claims && options.ClaimFilter is not null;
     }
 
     void OnSe()
@@ -291,6 +312,7 @@ sealed class X12Engine : IEventSink
         pending.Clear();
         inTransaction = false;
         skipping = false;
+        checkingClaims = false;
         parser = null;
     }
 
@@ -319,6 +341,7 @@ sealed class X12Engine : IEventSink
     {
         if (skipping) return;
         skipping = true;
+        checkingClaims = false;
         pending.Clear();
         result.errors.Add(error with { TransactionControlNumber = transaction?.TransactionControlNumber, InterchangeControlNumber = isaControl });
     }

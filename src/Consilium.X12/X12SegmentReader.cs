@@ -133,6 +133,8 @@ public sealed class X12SegmentReader : IDisposable
 
     public ReadOnlySpan<byte> SegmentSpan => buffer.AsSpan(segStart, segEnd - segStart);
 
+    internal int SegmentLength => segEnd - segStart;
+
     public string SegmentId => Encoding.ASCII.GetString(GetElement(0));
 
     /// <summary>Number of elements including the identifier: "LX*1" has 2.</summary>
@@ -275,8 +277,10 @@ public sealed class X12SegmentReader : IDisposable
 
     /// <summary>
     /// Parses the next segment from bytes already buffered. Returns false when more input is needed
-    /// (call <see cref="Fill"/>) or when the input is finished (<see cref="IsFinished"/>).
+    /// (call <see cref="Fill"/>) or when the input is finished (<see cref="IsFinished"/>). Inlined into the read loops:
+    /// it runs once per segment, and the call's frame set-up was a measurable share of it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryReadBuffered()
     {
         if (state != State.InInterchange) return state == State.ExpectInterchange && TryReadIsa();
@@ -308,15 +312,17 @@ public sealed class X12SegmentReader : IDisposable
         }
 
         segStart = p;
-        segEnd = p + rel;
-        pos = Math.Min(segEnd + 1, end);
+        int segmentEnd = p + rel;
+        pos = Math.Min(segmentEnd + 1, end);
         // A CRLF-terminated line whose terminator is LF: the CR is line noise, not data.
-        if (segEnd > segStart && buf[segEnd - 1] == (byte)'\r' && delimiters.Element != (byte)'\r') segEnd--;
+        if (segmentEnd > p && buf[segmentEnd - 1] == (byte)'\r' && delimiters.Element != (byte)'\r') segmentEnd--;
+        segEnd = segmentEnd;
         split = false;
         elementCount = 0;
         SegmentNumber++;
-        SegmentKey = ReadKey(buf, segStart, segEnd, delimiters.Element);
-        if (SegmentKey == IEA) state = State.ExpectInterchange;
+        int key = ReadKey(buf, p, segmentEnd, delimiters.Element);
+        SegmentKey = key;
+        if (key == IEA) state = State.ExpectInterchange;
         return true;
     }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Consilium.X12.Transactions;
 
 /// <summary>
@@ -24,68 +26,6 @@ sealed partial class Claim837Parser
         claimSegments.Clear();
         claimRelevant = false;
         deferredLines = 0;
-    }
-
-    void DeferredSegment(int key)
-    {
-        switch (key)
-        {
-            case Seg.HL: OnHl(); return;
-            case Seg.CLM: DeferredClm(); return;
-            case Seg.N3: OnN3(); break;
-            case Seg.N4: OnN4(); break;
-        }
-        if (inClaim)
-        {
-            claimSegments.Append(R);
-            switch (key)
-            {
-                case Seg.NM1:
-                    var code = Parse.EntityCode(R);
-                    n3Seen = n4Seen = false;
-                    entityKey = code.Length <= 3 ? X12SegmentReader.Key(code) : 0;
-                    entity = Entity.Other;
-                    break;
-                case Seg.DTP:
-                    DeferredDtp();
-                    break;
-                case Seg.HI:
-                    if (!claimRelevant) claimRelevant = HealthCodesMatch();
-                    break;
-                case Seg.LX:
-                    inLine = true;
-                    lineHasService = false;
-                    entity = Entity.Other;
-                    break;
-                case Seg.SV1:
-                    if (!inLine || lineHasService) throw R.SegmentError("expected LX (service line number, loop 2400) before SV1");
-                    lineHasService = true;
-                    deferredLines++;
-                    CheckProcedure(1);
-                    Parse.CheckDecimal(R, 2, "a decimal amount (line item charge)");
-                    break;
-                case Seg.SV2:
-                    if (!inLine || lineHasService) throw R.SegmentError("expected LX (service line number, loop 2400) before SV2");
-                    lineHasService = true;
-                    deferredLines++;
-                    if (R.GetElement(1).IsEmpty) throw R.SegmentError("expected SV201 (revenue code), found nothing");
-                    CheckProcedure(2);
-                    Parse.CheckDecimal(R, 3, "a decimal amount (line item charge)");
-                    break;
-            }
-            return;
-        }
-        switch (key)
-        {
-            case Seg.NM1: DeferredNm1(); break;
-            case Seg.DMG: DeferredDmg(); break;
-            case Seg.PAT: (hlLevel == 23 ? patientSegments : subscriberSegments).Append(R); break;
-            case Seg.CL1: sawCl1 = true; break;
-            // Outside a claim these fail exactly as the full parse fails.
-            case Seg.LX: OnLx(); break;
-            case Seg.SV1: OnSv1(); break;
-            case Seg.SV2: OnSv2(); break;
-        }
     }
 
     void DeferredNm1()
@@ -269,11 +209,22 @@ sealed partial class Claim837Parser
 
         public void Clear() => used = count = detached = 0;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Append(X12SegmentReader r)
         {
-            if (count == segments.Length) Array.Resize(ref segments, count * 2);
-            segments[count++] = (-1, r.SegmentSpan.Length, r.SegmentKey, r.SegmentOffset, r.SegmentNumber);
+            var all = segments;
+            int n = count;
+            if ((uint)n >= (uint)all.Length)
+            {
+                Grow();
+                all = segments;
+            }
+            all[n] = (-1, r.SegmentLength, r.SegmentKey, r.SegmentOffset, r.SegmentNumber);
+            count = n + 1;
         }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        void Grow() => Array.Resize(ref segments, segments.Length * 2);
 
         public void Detach(X12SegmentReader live)
         {

@@ -99,7 +99,7 @@ sealed partial class Claim837Parser(ParseCaches caches, ClaimCodeFilter? filter 
     {
         if (filter is not null && !replaying)
         {
-            DeferredSegment(key);
+            Check(key);
             return;
         }
         switch (key)
