@@ -44,8 +44,11 @@ public class BrowserFixture : IAsyncLifetime
             app.UseKestrel(0);
             Configure(app);
         });
-        await using (var scope = App.Services.CreateAsyncScope())
+        if (SeedsDemo)
+        {
+            await using var scope = App.Services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(DemoPassword, CancellationToken.None);
+        }
         var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         BaseUrl = addresses.First().Replace("[::1]", "127.0.0.1").Replace("localhost", "127.0.0.1");
 
@@ -57,6 +60,9 @@ public class BrowserFixture : IAsyncLifetime
             Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
     }
+
+    /// <summary>Whether the demo data (and its users, password <see cref="DemoPassword"/>) is seeded; a class that arranges its own data can skip it.</summary>
+    protected virtual bool SeedsDemo => true;
 
     /// <summary>Settings a test class needs on its own app (a derived fixture), before it starts.</summary>
     protected virtual void Configure(TestApp app)

@@ -14,6 +14,8 @@ public sealed class SmallPieceBrowserFixture : BrowserFixture
 {
     public const int Piece = 256 * 1024;
 
+    protected override bool SeedsDemo => false;
+
     protected override void Configure(TestApp app) => app.With("Documents:ResumableChunkBytes", Piece.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
 
