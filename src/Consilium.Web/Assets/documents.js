@@ -1,7 +1,9 @@
 // Drag-and-drop upload with a progress bar per file, one file after the other; the server decides the type from the bytes.
 // Where the zone has a tus endpoint (data-tus-url) and tus-js-client is loaded, every file goes through it (docs/uploads.md):
-// sent in pieces of data-tus-chunk bytes, retried on network errors, paused while offline, and resumed after a reload
-// (the browser remembers the upload's URL under a hash of the file's name, size and date, never the name itself).
+// sent in pieces of data-tus-chunk bytes, retried on network errors ("Connection lost — trying again"), paused while offline
+// (continuing by itself when the browser is back online, or at once with the row's "Continue now" button), and resumed
+// after a reload (the browser remembers the upload's URL under a hash of the file's name, size and date, never the name itself).
+// Every state change is written into the list, which is an aria-live region.
 // Otherwise each file is sent alone as the raw request body (POST, header X-File-Name).
 (function () {
   'use strict';
@@ -138,7 +140,40 @@
       var metadata = { filename: item.file.name, filetype: item.file.type || '' };
       if (kind && kind.value) metadata.kind = kind.value;
       var chunk = parseInt(zone.getAttribute('data-tus-chunk'), 10);
-      var waitingForNetwork = false;
+      var paused = false;
+      var continueButton = null;
+
+      // Offline: nothing is lost (the server keeps what arrived); the upload continues from there when the browser is back
+      // online, or at once when the member presses "Continue now" (navigator.onLine is not always right).
+      function pause() {
+        item.li.setAttribute('data-state', 'paused');
+        item.status.textContent = 'Paused — we\'ll keep going when you\'re back online';
+        if (paused) return;
+        paused = true;
+        window.addEventListener('online', resume);
+        continueButton = document.createElement('button');
+        continueButton.type = 'button';
+        continueButton.className = 'upload-continue';
+        continueButton.textContent = 'Continue now';
+        continueButton.setAttribute('aria-label', 'Continue now: ' + item.file.name);
+        continueButton.addEventListener('click', resume);
+        item.li.append(continueButton);
+      }
+
+      function resume() {
+        if (!paused) return;
+        paused = false;
+        window.removeEventListener('online', resume);
+        var hadFocus = document.activeElement === continueButton;
+        continueButton.remove();
+        continueButton = null;
+        item.li.setAttribute('data-state', 'uploading');
+        item.status.textContent = 'Continuing…';
+        // The button is gone: keep the keyboard user's place in the zone instead of dropping focus on the page.
+        if (hadFocus) input.focus();
+        upload.start();
+      }
+
       var upload = new window.tus.Upload(item.file, {
         endpoint: tusUrl,
         chunkSize: chunk > 0 ? chunk : Infinity,
@@ -151,7 +186,12 @@
         removeFingerprintOnSuccess: true,
         onShouldRetry: function (err) {
           var status = err.originalResponse ? err.originalResponse.getStatus() : 0;
-          return navigator.onLine !== false && (status < 400 || status >= 500 || status === 409 || status === 423);
+          var retry = navigator.onLine !== false && (status < 400 || status >= 500 || status === 409 || status === 423);
+          if (retry && status === 0) {
+            item.li.setAttribute('data-state', 'retrying');
+            item.status.textContent = 'Connection lost — trying again…';
+          }
+          return retry;
         },
         onProgress: function (sent, total) {
           item.li.setAttribute('data-state', 'uploading');
@@ -179,18 +219,7 @@
           var response = err.originalResponse;
           if (!response || response.getStatus() === 0) {
             if (navigator.onLine === false) {
-              // Nothing is lost: the server keeps what arrived, and the upload continues from there.
-              item.li.setAttribute('data-state', 'paused');
-              item.status.textContent = 'Paused — we\'ll keep going when you\'re back online';
-              if (!waitingForNetwork) {
-                waitingForNetwork = true;
-                window.addEventListener('online', function resume() {
-                  window.removeEventListener('online', resume);
-                  waitingForNetwork = false;
-                  item.status.textContent = 'Continuing…';
-                  upload.start();
-                });
-              }
+              pause();
               return;
             }
             finish(item, 'failed', 'The upload was interrupted. Add the same file again and it continues where it stopped.');

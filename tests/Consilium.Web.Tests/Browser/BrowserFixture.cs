@@ -11,7 +11,7 @@ namespace Consilium.Tests.Browser;
 /// The platform on Kestrel over PostgreSQL with the demo data, and the system Chromium driven by Playwright.
 /// Screenshots of each step land in artifacts/screenshots.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
     public const string DemoPassword = "Demo-Browser-Pass-42";
@@ -39,9 +39,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (!File.Exists(Chromium))
             throw new InvalidOperationException($"{Chromium} is missing: install Debian's chromium package (./test does this).");
 
-        App = await TestApp.StartAsync(DatabaseKind.Postgres, app => app.UseKestrel(0));
-        await using (var scope = App.Services.CreateAsyncScope())
+        App = await TestApp.StartAsync(DatabaseKind.Postgres, app =>
+        {
+            app.UseKestrel(0);
+            Configure(app);
+        });
+        if (SeedsDemo)
+        {
+            await using var scope = App.Services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(DemoPassword, CancellationToken.None);
+        }
         var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         BaseUrl = addresses.First().Replace("[::1]", "127.0.0.1").Replace("localhost", "127.0.0.1");
 
@@ -52,6 +59,14 @@ public sealed class BrowserFixture : IAsyncLifetime
             Headless = true,
             Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
+    }
+
+    /// <summary>Whether the demo data (and its users, password <see cref="DemoPassword"/>) is seeded; a class that arranges its own data can skip it.</summary>
+    protected virtual bool SeedsDemo => true;
+
+    /// <summary>Settings a test class needs on its own app (a derived fixture), before it starts.</summary>
+    protected virtual void Configure(TestApp app)
+    {
     }
 
     public async Task<IPage> SignedInPageAsync(string email, ViewportSize? viewport = null, string password = DemoPassword)
