@@ -31,23 +31,7 @@ public class ParseRulesBenchmarks
 
     /// <summary>The naive way: the whole file split into strings, each service line's code looked up in the rules' codes.</summary>
     [Benchmark(Baseline = true)]
-    public int NaiveSplitWithRules()
-    {
-        var codes = RuleSet.Default.CodeSets.Values.Where(s => s.System == CodeSystems.Hcpcs).SelectMany(s => s.Codes).ToHashSet();
-        var hits = new Dictionary<string, List<string>>();
-        string member = "";
-        foreach (var raw in File.ReadAllText(path).Split('~'))
-        {
-            var elements = raw.Trim().Split('*');
-            if (elements[0] == "NM1" && elements.Length > 9 && elements[1] == "IL") member = elements[9];
-            else if (elements[0] == "SV1" && codes.Contains(elements[1].Split(':')[1]))
-            {
-                if (!hits.TryGetValue(member, out var list)) hits[member] = list = [];
-                list.Add(elements[1].Split(':')[1]);
-            }
-        }
-        return hits.Count;
-    }
+    public int NaiveSplitWithRules() => X12ReaderBenchmarks.NaiveRules(path);
 
     /// <summary>The full reader: every claim built as a <see cref="ClaimEvent"/> and handed to the rules.</summary>
     [Benchmark]
