@@ -66,7 +66,8 @@ public sealed record CaseChangeEvent(long Sequence, Guid CaseId, Guid ProgramId,
 /// watermark below which every number was seen; numbers above it are remembered, so a transaction that commits after a
 /// later one is still delivered, once.
 /// </summary>
-public sealed partial class CaseChangeFeed(IServiceScopeFactory scopes, IOptions<WorklistOptions> options, ILogger<CaseChangeFeed> logger) : BackgroundService
+public sealed partial class CaseChangeFeed(IServiceScopeFactory scopes, IOptions<WorklistOptions> options, TimeProvider clock, ILogger<CaseChangeFeed> logger)
+    : BackgroundService
 {
     const int BatchSize = 500;
 
@@ -200,7 +201,9 @@ public sealed partial class CaseChangeFeed(IServiceScopeFactory scopes, IOptions
         var now = Stopwatch.GetTimestamp();
         if (_lastPrune != 0 && Stopwatch.GetElapsedTime(_lastPrune, now) < TimeSpan.FromHours(1)) return;
         _lastPrune = now;
-        var before = DateTimeOffset.UtcNow - options.Value.Retention;
+        // A row's time is the platform clock's (the case's UpdatedAt): its age is measured on the same clock, or a row
+        // just written under a clock that differs from the machine's (a test's, a replay's) could be deleted unread.
+        var before = clock.GetUtcNow() - options.Value.Retention;
         await db.Set<CaseChange>().Where(c => c.At < before).ExecuteDeleteAsync(ct);
     }
 
