@@ -1,22 +1,27 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
 using Consilium.Features.Cases;
 using Consilium.Features.Identity;
 using Consilium.Features.Programs;
+using Consilium.Features.Records;
 using Consilium.Tests.Infrastructure;
+using Consilium.Tests.Records;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 
 namespace Consilium.Tests.Browser;
 
 /// <summary>
-/// The coordinator's worklist: a row changes in place when the case moves on elsewhere (here through the API), with a
-/// polite announcement, the filter and the ticked box kept; then the whole page is taken with "select all" and a bulk
-/// "Assign to me".
+/// The coordinator's worklists. On the case worklist a row changes in place when the case moves on elsewhere (here
+/// through the API) — stage and SLA badges as a reload would show them — with a polite announcement, the filter and the
+/// ticked box kept; a case created elsewhere enters the filtered list with its badge; then the whole page is taken with
+/// "select all" and a bulk "Assign to me". On the retrieval worklist one follow-up is logged on two record requests.
 /// </summary>
 public sealed class WorklistBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [Fact]
-    public async Task Coordinator_SeesARowUpdateLive_ThenAssignsThePageToThemself()
+    public async Task Coordinator_SeesRowsAndBadgesUpdateLive_AssignsThePage_ThenChasesRecordsInBulk()
     {
         var app = browser.App;
         var scenario = await app.SeedScenarioAsync();
@@ -27,9 +32,13 @@ public sealed class WorklistBrowserTests(BrowserFixture browser) : IClassFixture
             await db.SaveChangesAsync();
             return id;
         });
-        var cases = new[] { await app.SeedCaseAsync(scenario), await app.SeedCaseAsync(scenario), await app.SeedCaseAsync(scenario) };
+        // Referred three days ago under the default targets: first contact (two days) overdue, the packet (seven) not yet.
+        var cases = new List<Guid>();
+        for (var i = 0; i < 3; i++) cases.Add(await SeedPastFirstContactAsync(app, scenario));
         var numbers = await app.WithDbAsync(db => db.Cases.Where(c => cases.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Number));
         var colleague = await app.CreateUserAsync(Roles.Coordinator, [scenario.ProgramId]);
+        using var api = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", colleague.Token);
 
         var context = await browser.Browser.NewContextAsync(new() { BaseURL = browser.BaseUrl, BypassCSP = Axe.Script is not null, ViewportSize = new() { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
@@ -42,17 +51,30 @@ public sealed class WorklistBrowserTests(BrowserFixture browser) : IClassFixture
         await Assertions.Expect(page.GetByTestId("worklist-stream")).ToHaveTextAsync("Live: changes appear as they happen.");
         var first = page.GetByLabel($"Select case {numbers[cases[0]]}");
         await first.CheckAsync();
+        var moved = page.Locator($"tr[data-case-id='{cases[1]}']");
+        var taken = page.Locator($"tr[data-case-id='{cases[2]}']");
+        await Assertions.Expect(moved.GetByTestId("overdue")).ToHaveTextAsync("First contact overdue");
+        await Assertions.Expect(taken.GetByTestId("mine")).ToHaveCountAsync(0);
 
-        // A colleague moves the second case on, through the API.
-        using (var api = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) })
-        {
-            api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", colleague.Token);
-            (await api.PostJsonAsync($"/api/cases/{cases[1]}/transitions", new { to = "Intake" })).EnsureSuccessStatusCode();
-        }
-
-        var row = page.Locator($"tr[data-case-id='{cases[1]}']");
-        await Assertions.Expect(row.Locator("[data-stage]")).ToHaveTextAsync("Intake");
+        // A colleague moves the second case on, then gives the third to this coordinator, through the API.
+        (await api.PostJsonAsync($"/api/cases/{cases[1]}/transitions", new { to = "Intake" })).EnsureSuccessStatusCode();
+        await Assertions.Expect(moved.Locator("[data-stage]")).ToHaveTextAsync("Intake");
         await Assertions.Expect(page.GetByTestId("worklist-live")).ToHaveTextAsync($"Case {numbers[cases[1]]} moved to Intake");
+        // Past Referred, first contact is no longer chased: the badge and the row's flag go without a reload.
+        await Assertions.Expect(moved.GetByTestId("overdue")).ToHaveCountAsync(0);
+        await Assertions.Expect(moved).Not.ToHaveClassAsync(new Regex(@"\bflag\b"));
+        (await api.PostJsonAsync($"/api/cases/{cases[2]}/coordinator", new { coordinatorUserId = coordinatorId })).EnsureSuccessStatusCode();
+        await Assertions.Expect(taken.GetByTestId("mine")).ToHaveTextAsync("Mine");
+        await Assertions.Expect(taken.GetByTestId("overdue")).ToHaveTextAsync("First contact overdue");
+
+        // A case the colleague opens is referred: it enters the filtered list, with its first-contact due time.
+        var opened = await (await api.PostJsonAsync("/api/cases", new { programId = scenario.ProgramId, memberId = scenario.MemberId, category = "Spine", concern = "Neck pain" }))
+            .JsonAsync(HttpStatusCode.Created);
+        var newId = Guid.Parse((string)opened["id"]!);
+        var entered = page.Locator($"tr[data-case-id='{newId}']");
+        await Assertions.Expect(entered.GetByTestId("first-contact-due")).ToContainTextAsync("first contact due");
+        await Assertions.Expect(page.GetByTestId("worklist-live")).ToHaveTextAsync($"Case {(string?)opened["number"]} now matches the filter: Referred");
+
         await Assertions.Expect(first).ToBeCheckedAsync();
         await Assertions.Expect(page.Locator("#status")).ToHaveValueAsync("Referred");
         Assert.Contains($"program={scenario.ProgramId}", page.Url);
@@ -64,15 +86,65 @@ public sealed class WorklistBrowserTests(BrowserFixture browser) : IClassFixture
         }
 
         // Select the whole page from the keyboard, then take every case.
+        cases.Add(newId);
         await page.GetByLabel("Select all on this page").FocusAsync();
         await page.Keyboard.PressAsync("Space");
-        foreach (var id in cases) await Assertions.Expect(page.GetByLabel($"Select case {numbers[id]}")).ToBeCheckedAsync();
+        foreach (var id in cases) await Assertions.Expect(page.Locator($"input[name='caseIds'][value='{id}']")).ToBeCheckedAsync();
         await page.GetByTestId("bulk-assign-me").ClickAsync();
 
-        await Assertions.Expect(page.GetByTestId("bulk-result")).ToContainTextAsync("3 done, 0 refused");
+        await Assertions.Expect(page.GetByTestId("bulk-result")).ToContainTextAsync("4 done, 0 refused");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "worklist-02-bulk-assigned.png"), FullPage = true });
         var owners = await app.WithDbAsync(db => db.Cases.Where(c => cases.Contains(c.Id)).Select(c => c.CoordinatorUserId).ToListAsync());
         Assert.All(owners, o => Assert.Equal(coordinatorId, o));
+
+        // The retrieval worklist: two facilities chased for one case, one follow-up logged on both requests at once.
+        var recordsCase = await app.SeedCaseAsync(scenario, CaseStatus.AwaitingConsent);
+        using (var member = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) })
+        {
+            member.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await app.CreateUserAsync(Roles.Patient, memberId: scenario.MemberId)).Token);
+            (await member.PostJsonAsync($"/api/cases/{recordsCase}/consents", ConsentAndRecordsTests.ConsentBody())).EnsureSuccessStatusCode();
+        }
+        var riverside = await CreateRequestAsync(api, recordsCase, "Riverside Orthopedics", "ConsultNote", "ImagingFiles");
+        var mercy = await CreateRequestAsync(api, recordsCase, "Mercy Imaging Center", "ImagingFiles");
+        var recordsNumber = await app.WithDbAsync(db => db.Cases.Where(c => c.Id == recordsCase).Select(c => c.Number).SingleAsync());
+
+        await page.GotoAsync("/records");
+        // Riverside has two open items, so two rows: ticking one ticks the request's other row too (one follow-up per request).
+        var riversideBoxes = page.Locator($"input[name='requestIds'][value='{riverside}']");
+        await Assertions.Expect(riversideBoxes).ToHaveCountAsync(2);
+        await page.GetByLabel($"Select the request to Riverside Orthopedics for case {recordsNumber} (Consult note)").FocusAsync();
+        await page.Keyboard.PressAsync("Space");
+        for (var i = 0; i < 2; i++) await Assertions.Expect(riversideBoxes.Nth(i)).ToBeCheckedAsync();
+        await page.GetByLabel($"Select the request to Mercy Imaging Center for case {recordsNumber} (Imaging files (DICOM))").CheckAsync();
+        await page.GetByLabel("Follow-up by").SelectOptionAsync("Fax");
+        await page.GetByLabel("Note", new() { Exact = true }).FillAsync("Re-faxed the request");
+        await page.GetByTestId("follow-up-submit").ClickAsync();
+
+        var result = page.GetByTestId("follow-up-result");
+        await Assertions.Expect(result).ToContainTextAsync("Follow-up logged on 2 requests, 0 refused");
+        await Assertions.Expect(result.GetByTestId("follow-up-done")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.GetByTestId("follow-up-status")).ToHaveAttributeAsync("aria-live", "polite");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "worklist-03-records-follow-up.png"), FullPage = true });
+        if (Axe.Script is not null)
+        {
+            var violations = await Axe.AuditAsync(page);
+            Assert.True(violations.Count == 0, Axe.Describe("/records", violations));
+        }
+        var followUps = await app.WithDbAsync(db => db.Set<RecordRequest>().AsNoTracking().Where(r => r.Id == riverside || r.Id == mercy).ToListAsync());
+        Assert.All(followUps, r => Assert.Equal("Re-faxed the request", Assert.Single(r.FollowUps).Note));
         await context.CloseAsync();
     }
+
+    static Task<Guid> SeedPastFirstContactAsync(TestApp app, Scenario scenario) => app.WithDbAsync(async d =>
+    {
+        var @case = Case.Open(scenario.ProgramId, scenario.MemberId, ConditionCategory.Spine, IntakeChannel.Coordinator, "Lumbar fusion proposed",
+            CaseStatus.Referred, new Actor(null, "test", Roles.Coordinator), app.Clock.GetUtcNow().AddDays(-3), sla: SlaTargets.Default);
+        d.Cases.Add(@case);
+        await d.SaveChangesAsync();
+        return @case.Id;
+    });
+
+    static async Task<Guid> CreateRequestAsync(HttpClient staff, Guid caseId, string facility, params string[] kinds) =>
+        Guid.Parse((string)(await (await staff.PostJsonAsync($"/api/cases/{caseId}/record-requests", new { facility, items = kinds }))
+            .JsonAsync(HttpStatusCode.Created))["id"]!);
 }

@@ -51,6 +51,7 @@ public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture
         ["POST /api/record-requests/{requestId:guid}/follow-ups"] = Policies.RecordsManage,
         ["GET /api/record-requests/{requestId:guid}/letter.pdf"] = Policies.RecordsManage,
         ["GET /api/records/worklist"] = Policies.RecordsManage,
+        ["POST /api/record-requests/follow-ups"] = Policies.RecordsManage,
         ["PUT /api/programs/{id:guid}"] = Policies.ProgramWrite,
         ["POST /api/programs/{programId:guid}/rosters"] = Policies.RosterImport,
         ["GET /api/programs/{programId:guid}/rosters"] = Policies.RosterImport,

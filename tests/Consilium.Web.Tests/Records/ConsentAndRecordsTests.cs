@@ -4,6 +4,7 @@ using Consilium.Documents;
 using Consilium.Features.Audit;
 using Consilium.Features.Cases;
 using Consilium.Features.Identity;
+using Consilium.Features.Records;
 using Consilium.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -224,6 +225,106 @@ public sealed class ConsentAndRecordsTests(AppFixture fixture) : IClassFixture<A
         Assert.Equal("Fax", (string?)chased["followUps"]![0]!["channel"]);
         Assert.Equal(today.AddDays(7).ToString("yyyy-MM-dd"), (string?)records["packetDueOn"]);
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]
+    public async Task BulkFollowUp_LogsOnEachRequest_RefusalsDecidedAndAuditedAlone_WithoutStoppingTheOthers(DatabaseKind db)
+    {
+        var (app, scenario, caseId, coordinator, patient) = await ArrangeAsync(db);
+        using var member = app.ClientFor(patient);
+        using var staff = app.ClientFor(coordinator);
+        await member.PostJsonAsync($"/api/cases/{caseId}/consents", ConsentBody());
+        var riverside = await CreateRequestAsync(staff, caseId, "Riverside Orthopedics", "ConsultNote");
+        var mercy = await CreateRequestAsync(staff, caseId, "Mercy Imaging Center", "ImagingFiles");
+        // A second case of the member whose authorization was revoked: no more chasing under it (409).
+        var revokedCase = await app.SeedCaseAsync(scenario, CaseStatus.AwaitingConsent);
+        var consent = await (await member.PostJsonAsync($"/api/cases/{revokedCase}/consents", ConsentBody())).JsonAsync(HttpStatusCode.Created);
+        var revoked = await CreateRequestAsync(staff, revokedCase, "Riverside Orthopedics", "ConsultNote");
+        await member.PostJsonAsync($"/api/cases/{revokedCase}/consents/{consent["id"]}/revoke", new { reason = "changed my mind" });
+        // A request of another program's case: out of this coordinator's reach, answered as unknown.
+        var other = await app.SeedScenarioAsync();
+        var otherCase = await app.SeedCaseAsync(other, CaseStatus.AwaitingConsent);
+        using (var otherMember = app.ClientFor(await app.CreateUserAsync(Roles.Patient, memberId: other.MemberId)))
+            await otherMember.PostJsonAsync($"/api/cases/{otherCase}/consents", ConsentBody());
+        using var otherStaff = app.ClientFor(await app.CreateUserAsync(Roles.Coordinator, [other.ProgramId]));
+        var foreign = await CreateRequestAsync(otherStaff, otherCase, "Riverside Orthopedics", "ConsultNote");
+        var unknown = Guid.NewGuid();
+        var nextDue = DateOnly.FromDateTime(app.Clock.GetUtcNow().UtcDateTime).AddDays(3);
+
+        var body = await (await staff.PostJsonAsync("/api/record-requests/follow-ups", new
+        {
+            requestIds = new[] { riverside, revoked, unknown, foreign, mercy, riverside },
+            followUp = new { channel = "Fax", note = "Re-faxed the request", nextDueOn = nextDue },
+        })).JsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal((2, 3), ((int?)body["succeeded"], (int?)body["refused"]));
+        var results = body["results"]!.AsArray().ToDictionary(r => Guid.Parse((string)r!["requestId"]!), r => r!);
+        Assert.Equal(5, results.Count);
+        Assert.True((bool)results[riverside]["succeeded"]! && (bool)results[mercy]["succeeded"]!);
+        Assert.Equal((2, "Mercy Imaging Center"), ((int?)results[mercy]["version"], (string?)results[mercy]["facility"]));
+        Assert.Equal((409, "Riverside Orthopedics"), ((int?)results[revoked]["status"], (string?)results[revoked]["facility"]));
+        Assert.Contains("authorization", (string?)results[revoked]["error"]);
+        Assert.Equal(404, (int?)results[unknown]["status"]);
+        Assert.Equal((404, null), ((int?)results[foreign]["status"], (string?)results[foreign]["facility"]));
+
+        var (requests, audits) = await app.WithDbAsync(async d =>
+        {
+            var all = await d.Set<RecordRequest>().AsNoTracking().Where(r => r.Id == riverside || r.Id == mercy || r.Id == revoked || r.Id == foreign).ToListAsync();
+            var ids = new[] { riverside, mercy, revoked, foreign }.Select(g => g.ToString()).ToList();
+            var entries = await d.AuditEntries.AsNoTracking()
+                .Where(a => a.UserId == coordinator.Id && a.ObjectType == "RecordRequest" && a.Action == AuditAction.Update && ids.Contains(a.ObjectId!)).ToListAsync();
+            return (all.ToDictionary(r => r.Id), entries.ToLookup(a => Guid.Parse(a.ObjectId!), a => a.Outcome));
+        });
+        foreach (var done in new[] { riverside, mercy })
+        {
+            var chased = Assert.Single(requests[done].FollowUps);
+            Assert.Equal(("Re-faxed the request", 2), (chased.Note, requests[done].Version));
+            Assert.All(requests[done].Items, i => Assert.Equal(nextDue, i.DueOn));
+            Assert.Equal([AuditOutcome.Success], audits[done]);
+        }
+        Assert.Equal((0, 1), (requests[revoked].FollowUps.Count, requests[revoked].Version));
+        Assert.Equal([AuditOutcome.Failure], audits[revoked]);
+        Assert.Equal((0, 1), (requests[foreign].FollowUps.Count, requests[foreign].Version));
+        Assert.Equal([AuditOutcome.Denied], audits[foreign]);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]
+    public async Task BulkFollowUp_BadInput_Is400NamingTheField_AndNothingIsLogged(DatabaseKind db)
+    {
+        var (app, scenario, caseId, coordinator, patient) = await ArrangeAsync(db);
+        using (var member = app.ClientFor(patient)) await member.PostJsonAsync($"/api/cases/{caseId}/consents", ConsentBody());
+        using var staff = app.ClientFor(coordinator);
+        var request = await CreateRequestAsync(staff, caseId, "Riverside Orthopedics", "ConsultNote");
+        var yesterday = DateOnly.FromDateTime(app.Clock.GetUtcNow().UtcDateTime).AddDays(-1);
+
+        var empty = await (await staff.PostJsonAsync("/api/record-requests/follow-ups", new { requestIds = Array.Empty<Guid>() })).JsonAsync(HttpStatusCode.BadRequest);
+        var badFollowUp = await (await staff.PostJsonAsync("/api/record-requests/follow-ups", new
+        {
+            requestIds = new[] { request },
+            followUp = new { note = new string('x', 1001), nextDueOn = yesterday },
+        })).JsonAsync(HttpStatusCode.BadRequest);
+        var tooMany = await (await staff.PostJsonAsync("/api/record-requests/follow-ups", new
+        {
+            requestIds = Enumerable.Range(0, 101).Select(_ => Guid.NewGuid()).Prepend(request),
+            followUp = new { channel = "Phone" },
+        })).JsonAsync(HttpStatusCode.BadRequest);
+        var badChannel = await staff.PostJsonAsync("/api/record-requests/follow-ups", new { requestIds = new[] { request }, followUp = new { channel = "Pigeon" } });
+        using var reviewer = app.ClientFor(await app.CreateUserAsync(Roles.Reviewer, [scenario.ProgramId]));
+        var forbidden = await reviewer.PostJsonAsync("/api/record-requests/follow-ups", new { requestIds = new[] { request }, followUp = new { channel = "Phone" } });
+
+        Assert.Equal(["followUp", "requestIds"], empty.ErrorFields().Order());
+        Assert.Equal(["followUp.channel", "followUp.nextDueOn", "followUp.note"], badFollowUp.ErrorFields().Order());
+        Assert.Equal(["requestIds"], tooMany.ErrorFields());
+        Assert.Equal(HttpStatusCode.BadRequest, badChannel.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        var unchanged = await app.WithDbAsync(d => d.Set<RecordRequest>().AsNoTracking().SingleAsync(r => r.Id == request));
+        Assert.Equal((0, 1), (unchanged.FollowUps.Count, unchanged.Version));
+    }
+
+    static async Task<Guid> CreateRequestAsync(HttpClient staff, Guid caseId, string facility, string kind) =>
+        Guid.Parse((string)(await (await staff.PostJsonAsync($"/api/cases/{caseId}/record-requests", new { facility, items = new[] { kind } }))
+            .JsonAsync(HttpStatusCode.Created))["id"]!);
 
     async Task<(TestApp App, Scenario Scenario, Guid CaseId, TestUser Coordinator, TestUser Patient)> ArrangeAsync(DatabaseKind db)
     {

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Consilium.Features.Audit;
 using Consilium.Features.Cases;
 using Consilium.Features.Identity;
+using Consilium.Features.Programs;
 using Consilium.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,19 +21,40 @@ public sealed class WorklistApiTests(AppFixture fixture) : IClassFixture<AppFixt
         await using var nodeB = await TestApp.StartOnAsync(nodeA, app => app.With("Worklist:PollInterval", "00:00:00.200"));
         var scenario = await nodeA.SeedScenarioAsync();
         var coordinator = await nodeA.CreateUserAsync(Roles.Coordinator, [scenario.ProgramId]);
-        var id = await nodeA.SeedCaseAsync(scenario);
+        var id = await SeedPastFirstContactAsync(nodeA, scenario);
         await using var stream = await EventStream.OpenAsync(nodeB.ClientFor(coordinator));
 
         using var onA = nodeA.ClientFor(coordinator);
+        (await onA.PostJsonAsync($"/api/cases/{id}/coordinator", new { coordinatorUserId = coordinator.Id })).EnsureSuccessStatusCode();
         (await onA.PostJsonAsync($"/api/cases/{id}/transitions", new { to = "Intake" })).EnsureSuccessStatusCode();
 
-        var (eventId, data) = await stream.NextCaseEventAsync(Wait);
+        var (eventId, taken) = await stream.NextCaseEventAsync(Wait);
         Assert.True(long.Parse(eventId) > 0);
-        Assert.Equal(id.ToString(), (string?)data["id"]);
-        Assert.Equal(("Intake", "Intake", 2), ((string?)data["status"], (string?)data["stage"], (int?)data["version"]));
-        // Nothing about the member travels on the stream: the case id, its stage and version only.
-        Assert.Equal(["id", "stage", "status", "version"], data.Select(kv => kv.Key).Order());
+        Assert.Equal(id.ToString(), (string?)taken["id"]);
+        Assert.Equal(("Referred", 2, scenario.ProgramId.ToString()), ((string?)taken["status"], (int?)taken["version"], (string?)taken["program"]));
+        // The row's SLA cell comes rendered as the page renders it, for this user, now: overdue and now theirs.
+        Assert.Equal((true, true), ((bool)taken["overdue"]!, (bool)taken["mine"]!));
+        Assert.Contains("First contact overdue", (string?)taken["sla"]);
+        Assert.Contains("data-testid=\"mine\"", (string?)taken["sla"]);
+
+        var (_, moved) = await stream.NextCaseEventAsync(Wait);
+        Assert.Equal(("Intake", "Intake", 3), ((string?)moved["status"], (string?)moved["stage"], (int?)moved["version"]));
+        // Past Referred, first contact is no longer chased; the packet is not due yet.
+        Assert.Equal((false, true), ((bool)moved["overdue"]!, (bool)moved["mine"]!));
+        Assert.DoesNotContain("overdue", (string?)moved["sla"]);
+        // Nothing about the member travels on the stream: the case id, program, stage, version and SLA badges only.
+        Assert.Equal(["id", "mine", "overdue", "program", "sla", "stage", "status", "version"], moved.Select(kv => kv.Key).Order());
     }
+
+    /// <summary>A referred case opened three days ago under the default targets: its first contact (two days) is overdue, its packet (seven) is not.</summary>
+    static Task<Guid> SeedPastFirstContactAsync(TestApp app, Scenario scenario) => app.WithDbAsync(async d =>
+    {
+        var @case = Case.Open(scenario.ProgramId, scenario.MemberId, ConditionCategory.Spine, IntakeChannel.Coordinator, "Lumbar fusion proposed",
+            CaseStatus.Referred, new Actor(null, "test", Roles.Coordinator), app.Clock.GetUtcNow().AddDays(-3), sla: SlaTargets.Default);
+        d.Cases.Add(@case);
+        await d.SaveChangesAsync();
+        return @case.Id;
+    });
 
     [Theory]
     [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]

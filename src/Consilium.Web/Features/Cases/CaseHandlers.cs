@@ -24,24 +24,24 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
         return view;
     }
 
-    /// <summary>The stages in which the records packet is still being put together.</summary>
-    static readonly CaseStatus[] PacketStages = [CaseStatus.Referred, CaseStatus.Intake, CaseStatus.AwaitingConsent, CaseStatus.CollectingRecords];
-
     public async Task<CasePage> ListAsync(CaseListFilter filter, CancellationToken ct)
     {
         var page = Math.Max(1, filter.Page ?? 1);
         var pageSize = Math.Clamp(filter.PageSize ?? 50, 1, 200);
         var now = clock.GetUtcNow();
         var cases = db.Cases.AsNoTracking().VisibleTo(db, user, now);
+        if (filter.CaseId is { } caseId) cases = cases.Where(c => c.Id == caseId);
         if (filter.Status is { } status) cases = cases.Where(c => c.Status == status);
         if (filter.ProgramId is { } programId) cases = cases.Where(c => c.ProgramId == programId);
         var me = user.UserId;
         if (filter.Mine) cases = cases.Where(c => me != null && c.CoordinatorUserId == me);
         // Overdue as the worklist shows it: first contact not made by its due time, or the packet not complete by its due
-        // date while the case is still before review (CaseSla gives the full per-case picture, on hold included).
+        // date while the case is still before review (CaseSla gives the full per-case picture, on hold included). The same
+        // rule as WorklistSla.Of, which decides the badges.
+        var packetStages = WorklistSla.PacketStages;
         if (filter.Overdue)
             cases = cases.Where(c => (c.Status == CaseStatus.Referred && c.FirstContactDueAt != null && c.FirstContactDueAt < now)
-                || (PacketStages.Contains(c.Status) && c.PacketDueAt != null && c.PacketDueAt < now));
+                || (packetStages.Contains(c.Status) && c.PacketDueAt != null && c.PacketDueAt < now));
 
         var rows =
             from c in cases
@@ -55,15 +55,21 @@ public sealed class CaseHandlers(ConsiliumDbContext db, CurrentActor user, Audit
         }
 
         var total = await rows.CountAsync(ct);
-        var items = await rows
+        var found = await rows
             .OrderByDescending(r => r.c.UpdatedAt)
             .Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(r => new CaseSummary(r.c.Id, r.c.Number, r.c.ProgramId, r.p.Name, r.c.MemberId,
-                r.m.FirstName + " " + r.m.LastName, r.c.Status, r.c.Category, r.c.Version, r.c.CreatedAt, r.c.UpdatedAt,
-                r.c.FirstContactDueAt, r.c.Status == CaseStatus.Referred && r.c.FirstContactDueAt != null && r.c.FirstContactDueAt < now,
-                r.c.PacketDueAt, PacketStages.Contains(r.c.Status) && r.c.PacketDueAt != null && r.c.PacketDueAt < now,
-                me != null && r.c.CoordinatorUserId == me))
+            .Select(r => new
+            {
+                r.c.Id, r.c.Number, r.c.ProgramId, Program = r.p.Name, r.c.MemberId, Member = r.m.FirstName + " " + r.m.LastName, r.c.Status, r.c.Category,
+                r.c.Version, r.c.CreatedAt, r.c.UpdatedAt, r.c.FirstContactDueAt, r.c.PacketDueAt, r.c.CoordinatorUserId,
+            })
             .ToListAsync(ct);
+        var items = found.Select(r =>
+        {
+            var sla = WorklistSla.Of(r.Status, r.FirstContactDueAt, r.PacketDueAt, r.CoordinatorUserId, me, now);
+            return new CaseSummary(r.Id, r.Number, r.ProgramId, r.Program, r.MemberId, r.Member, r.Status, r.Category, r.Version, r.CreatedAt, r.UpdatedAt,
+                sla.FirstContactDueAt, sla.FirstContactOverdue, sla.PacketDueAt, sla.PacketOverdue, sla.AssignedToMe);
+        }).ToList();
 
         // A list shows members' names: each row returned is an access to that member's information.
         foreach (var item in items) audit.Record(AuditAction.Query, ObjectType, item.Id, item.MemberId);

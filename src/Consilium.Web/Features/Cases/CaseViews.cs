@@ -49,4 +49,6 @@ public sealed record TransitionRequest(CaseStatus? To, string? Reason, int? Vers
 
 /// <param name="Overdue">Only cases past a first-contact or packet SLA (see <see cref="CaseHandlers.ListAsync"/>).</param>
 /// <param name="Mine">Only cases whose coordinator is the signed-in user.</param>
-public sealed record CaseListFilter(CaseStatus? Status, Guid? ProgramId, string? Search, int? Page, int? PageSize, bool Overdue = false, bool Mine = false);
+/// <param name="CaseId">Only this case: the live worklist asks whether a changed case now belongs in the filtered list.</param>
+public sealed record CaseListFilter(CaseStatus? Status, Guid? ProgramId, string? Search, int? Page, int? PageSize, bool Overdue = false, bool Mine = false,
+    Guid? CaseId = null);

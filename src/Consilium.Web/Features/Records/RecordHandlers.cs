@@ -87,13 +87,21 @@ public sealed class RecordHandlers(
     public async Task<RecordRequestView> FollowUpAsync(Guid requestId, CreateFollowUp followUp, CancellationToken ct)
     {
         if (followUp.Channel is null) throw new RequestValidationException(new() { ["channel"] = ["This field is required."] });
-        var (request, @case) = await LoadRequestAsync(requestId, ct);
-        // Chasing a facility is requesting records: it needs the authorization as much as the first letter did.
-        await consents.RequireForRequestAsync(@case.Id, request.Facility, request.Items.Where(i => i.IsOpen).Select(i => i.Kind), ct);
+        var (request, @case) = await LoadRequestAsync(requestId, ct, AuditAction.Update);
         var now = clock.GetUtcNow();
-        request.RecordFollowUp(followUp.Channel.Value, followUp.Note, user.Name, followUp.NextDueOn, now);
-        audit.Record(AuditAction.Update, ObjectType, request.Id, @case.MemberId, reason: $"follow-up by {followUp.Channel}");
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            // Chasing a facility is requesting records: it needs the authorization as much as the first letter did.
+            await consents.RequireForRequestAsync(@case.Id, request.Facility, request.Items.Where(i => i.IsOpen).Select(i => i.Kind), ct);
+            request.RecordFollowUp(followUp.Channel.Value, followUp.Note, user.Name, followUp.NextDueOn, now);
+            audit.Record(AuditAction.Update, ObjectType, request.Id, @case.MemberId, reason: $"follow-up by {followUp.Channel}");
+            await db.SaveChangesAsync(ct);
+        }
+        catch (Exception e) when (e is DomainException or DbUpdateConcurrencyException)
+        {
+            await audit.RecordFailureAsync(AuditAction.Update, ObjectType, requestId, @case.MemberId, AuditOutcome.Failure, $"follow-up refused: {e.GetType().Name}", ct);
+            throw;
+        }
         return View(request, DateOnly.FromDateTime(now.UtcDateTime));
     }
 
@@ -194,12 +202,18 @@ public sealed class RecordHandlers(
         return @case;
     }
 
-    async Task<(RecordRequest Request, Case Case)> LoadRequestAsync(Guid requestId, CancellationToken ct)
+    /// <param name="attempted">When given, an existing request of a case outside the user's reach is recorded as a denied attempt.</param>
+    async Task<(RecordRequest Request, Case Case)> LoadRequestAsync(Guid requestId, CancellationToken ct, AuditAction? attempted = null)
     {
         var request = await db.Set<RecordRequest>().SingleOrDefaultAsync(r => r.Id == requestId, ct) ?? throw new NotFoundException(ObjectType, requestId);
-        var @case = await db.Cases.VisibleTo(db, user, clock.GetUtcNow()).AsNoTracking().SingleOrDefaultAsync(c => c.Id == request.CaseId, ct)
-            ?? throw new NotFoundException(ObjectType, requestId);
-        return (request, @case);
+        var @case = await db.Cases.VisibleTo(db, user, clock.GetUtcNow()).AsNoTracking().SingleOrDefaultAsync(c => c.Id == request.CaseId, ct);
+        if (@case is not null) return (request, @case);
+        if (attempted is { } action)
+        {
+            var memberId = await db.Cases.AsNoTracking().Where(c => c.Id == request.CaseId).Select(c => c.MemberId).SingleAsync(ct);
+            await audit.RecordFailureAsync(action, ObjectType, requestId, memberId, AuditOutcome.Denied, "outside the user's cases", ct);
+        }
+        throw new NotFoundException(ObjectType, requestId);
     }
 
     static RecordRequestView View(RecordRequest r, DateOnly today) => new(r.Id, r.CaseId, r.Facility, r.FacilityPhone, r.FacilityFax, r.FacilityEmail,

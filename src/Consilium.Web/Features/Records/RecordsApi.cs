@@ -11,7 +11,7 @@ public static class RecordsApi
         services.AddOptions<RecordsOptions>().BindConfiguration(RecordsOptions.Section)
             .Validate(CompletenessRules.Validate, "Records options are not valid: check Records:Completeness kinds and the day counts.")
             .ValidateOnStart();
-        return services.AddScoped<CompletenessRules>().AddScoped<RecordHandlers>();
+        return services.AddScoped<CompletenessRules>().AddScoped<RecordHandlers>().AddScoped<BulkFollowUps>();
     }
 
     public static IEndpointRouteBuilder MapRecords(this IEndpointRouteBuilder app)
@@ -23,6 +23,7 @@ public static class RecordsApi
         requests.MapPost("items/{itemId:guid}", UpdateItem).RequireAuthorization(Policies.RecordsManage);
         requests.MapPost("follow-ups", FollowUp).RequireAuthorization(Policies.RecordsManage);
         requests.MapGet("letter.pdf", Letter).RequireAuthorization(Policies.RecordsManage);
+        app.MapPost("/api/record-requests/follow-ups", BulkFollowUp).WithTags("Records").RequireAuthorization(Policies.RecordsManage);
         app.MapGet("/api/records/worklist", Worklist).WithTags("Records").RequireAuthorization(Policies.RecordsManage);
         return app;
     }
@@ -43,6 +44,9 @@ public static class RecordsApi
 
     static async Task<Ok<RecordRequestView>> FollowUp(Guid requestId, CreateFollowUp followUp, RecordHandlers handlers, CancellationToken ct) =>
         TypedResults.Ok(await handlers.FollowUpAsync(requestId, followUp, ct));
+
+    static async Task<Ok<BulkFollowUpResult>> BulkFollowUp(BulkFollowUpRequest request, BulkFollowUps bulk, CancellationToken ct) =>
+        TypedResults.Ok(await bulk.ApplyAsync(request, ct));
 
     static async Task<FileContentHttpResult> Letter(Guid requestId, RecordHandlers handlers, CancellationToken ct)
     {

@@ -27,8 +27,8 @@ public sealed record BulkResult(IReadOnlyList<BulkOutcome> Results, int Succeede
 /// Applies one action to several cases of the worklist, case by case, through the same handlers a single request uses
 /// (<see cref="IntakeHandlers.ReassignAsync"/>, <see cref="CaseHandlers.TransitionAsync"/>). Each case is its own unit
 /// of work in its own scope: validated, audited and saved alone, so a refusal leaves that case as it was and does not
-/// stop the others. A records reminder is not among the actions: it is sent per record request, to a facility, not
-/// per case (Records/RecordHandlers.FollowUpAsync).
+/// stop the others. Records follow-ups are not among the actions: they are logged per record request, to a facility, not
+/// per case, and have their own bulk action on the retrieval worklist (Records/BulkFollowUps).
 /// </summary>
 public sealed class BulkActions(IServiceScopeFactory scopes, CurrentActor user)
 {

@@ -31,10 +31,33 @@ public sealed class WorklistOptions
         o.PollInterval > TimeSpan.Zero && o.GapTimeout >= o.PollInterval && o.Heartbeat > TimeSpan.Zero && o.Retention >= TimeSpan.FromMinutes(5);
 }
 
-/// <summary>What a listening worklist is told: no name, no concern, nothing about the member.</summary>
-public sealed record CaseChangeEvent(long Sequence, Guid CaseId, Guid ProgramId, CaseStatus Status, string Stage, int Version)
+/// <summary>
+/// What a listening worklist is told: no name, no concern, nothing about the member. The case's SLA due times and
+/// coordinator come along so each stream can send the row's badges as the page would render them now.
+/// </summary>
+public sealed record CaseChangeEvent(long Sequence, Guid CaseId, Guid ProgramId, CaseStatus Status, string Stage, int Version,
+    Guid? CoordinatorUserId = null, DateTimeOffset? FirstContactDueAt = null, DateTimeOffset? PacketDueAt = null)
 {
-    internal static CaseChangeEvent Of(CaseChange c) => new(c.Sequence, c.CaseId, c.ProgramId, c.Status, Navigation.StageLabel(c.Status), c.Version);
+    /// <summary>The row's SLA state for the user <paramref name="me"/> at <paramref name="now"/>, decided as on the page.</summary>
+    public WorklistSla Sla(Guid? me, DateTimeOffset now) => WorklistSla.Of(Status, FirstContactDueAt, PacketDueAt, CoordinatorUserId, me, now);
+
+    /// <summary>
+    /// The events of <paramref name="rows"/>, with the SLA fields of their cases read in one query per pass (not per
+    /// stream). The due times are the case's current ones: they are set at intake and rarely move.
+    /// </summary>
+    internal static async Task<IReadOnlyList<CaseChangeEvent>> OfAsync(ConsiliumDbContext db, IReadOnlyList<CaseChange> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return [];
+        var ids = rows.Select(r => r.CaseId).Distinct().ToList();
+        var cases = await db.Cases.AsNoTracking().Where(c => ids.Contains(c.Id))
+            .Select(c => new { c.Id, c.CoordinatorUserId, c.FirstContactDueAt, c.PacketDueAt }).ToDictionaryAsync(c => c.Id, ct);
+        return rows.Select(r =>
+        {
+            var c = cases.GetValueOrDefault(r.CaseId);
+            return new CaseChangeEvent(r.Sequence, r.CaseId, r.ProgramId, r.Status, Navigation.StageLabel(r.Status), r.Version,
+                c?.CoordinatorUserId, c?.FirstContactDueAt, c?.PacketDueAt);
+        }).ToList();
+    }
 }
 
 /// <summary>
@@ -43,7 +66,8 @@ public sealed record CaseChangeEvent(long Sequence, Guid CaseId, Guid ProgramId,
 /// watermark below which every number was seen; numbers above it are remembered, so a transaction that commits after a
 /// later one is still delivered, once.
 /// </summary>
-public sealed partial class CaseChangeFeed(IServiceScopeFactory scopes, IOptions<WorklistOptions> options, ILogger<CaseChangeFeed> logger) : BackgroundService
+public sealed partial class CaseChangeFeed(IServiceScopeFactory scopes, IOptions<WorklistOptions> options, TimeProvider clock, ILogger<CaseChangeFeed> logger)
+    : BackgroundService
 {
     const int BatchSize = 500;
 
@@ -82,7 +106,7 @@ public sealed partial class CaseChangeFeed(IServiceScopeFactory scopes, IOptions
         var ids = programs.ToList();
         var rows = await db.Set<CaseChange>().AsNoTracking().Where(c => c.Sequence > after && ids.Contains(c.ProgramId))
             .OrderBy(c => c.Sequence).Take(BatchSize).ToListAsync(ct);
-        return rows.Select(CaseChangeEvent.Of).ToList();
+        return await CaseChangeEvent.OfAsync(db, rows, ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -130,15 +154,13 @@ public sealed partial class CaseChangeFeed(IServiceScopeFactory scopes, IOptions
         }
 
         var rows = await db.Set<CaseChange>().AsNoTracking().Where(c => c.Sequence > watermark).OrderBy(c => c.Sequence).Take(BatchSize).ToListAsync(ct);
+        var events = await CaseChangeEvent.OfAsync(db, rows, ct);
         lock (_gate)
         {
             // The position was reset (every stream closed) while the rows were read: they belong to nobody.
             if (_watermark != watermark) return;
-            foreach (var row in rows.Where(r => _seenAbove.Add(r.Sequence)))
-            {
-                var change = CaseChangeEvent.Of(row);
+            foreach (var change in events.Where(e => _seenAbove.Add(e.Sequence)))
                 foreach (var subscription in _subscriptions.Keys) subscription.Offer(change);
-            }
             Advance();
         }
         await PruneAsync(db, ct);
@@ -179,7 +201,9 @@ public sealed partial class CaseChangeFeed(IServiceScopeFactory scopes, IOptions
         var now = Stopwatch.GetTimestamp();
         if (_lastPrune != 0 && Stopwatch.GetElapsedTime(_lastPrune, now) < TimeSpan.FromHours(1)) return;
         _lastPrune = now;
-        var before = DateTimeOffset.UtcNow - options.Value.Retention;
+        // A row's time is the platform clock's (the case's UpdatedAt): its age is measured on the same clock, or a row
+        // just written under a clock that differs from the machine's (a test's, a replay's) could be deleted unread.
+        var before = clock.GetUtcNow() - options.Value.Retention;
         await db.Set<CaseChange>().Where(c => c.At < before).ExecuteDeleteAsync(ct);
     }
 

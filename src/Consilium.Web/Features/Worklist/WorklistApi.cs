@@ -43,7 +43,7 @@ public static class WorklistApi
     /// <c>?after=</c>) and gets what it missed first.
     /// </summary>
     static async Task Events(HttpContext http, ConsiliumDbContext db, CurrentActor user, CaseChangeFeed feed, IOptions<WorklistOptions> options,
-        IOptions<JsonOptions> json, long? after, CancellationToken ct)
+        IOptions<JsonOptions> json, TimeProvider clock, long? after, CancellationToken ct)
     {
         var lastEventId = http.Request.Headers["Last-Event-ID"].ToString();
         if (lastEventId.Length > 0)
@@ -63,6 +63,7 @@ public static class WorklistApi
         http.Response.Headers["X-Accel-Buffering"] = "no";
         var body = http.Response.Body;
         var serializer = json.Value.SerializerOptions;
+        string Format(CaseChangeEvent change) => FormatEvent(change, user.UserId, clock.GetUtcNow(), serializer);
         try
         {
             await WriteAsync(body, "retry: 3000\n\n", ct);
@@ -70,7 +71,7 @@ public static class WorklistApi
             foreach (var change in missed)
             {
                 sent.Add(change.Sequence);
-                await WriteAsync(body, Format(change, serializer), ct);
+                await WriteAsync(body, Format(change), ct);
             }
             await body.FlushAsync(ct);
 
@@ -92,7 +93,7 @@ public static class WorklistApi
                 }
                 if (!more) break;
                 while (events.TryRead(out var change))
-                    if (!sent.Contains(change.Sequence)) await WriteAsync(body, Format(change, serializer), ct);
+                    if (!sent.Contains(change.Sequence)) await WriteAsync(body, Format(change), ct);
                 await body.FlushAsync(ct);
             }
         }
@@ -102,9 +103,21 @@ public static class WorklistApi
         }
     }
 
-    static string Format(CaseChangeEvent change, JsonSerializerOptions serializer) =>
-        $"id: {change.Sequence.ToString(CultureInfo.InvariantCulture)}\nevent: case\ndata: " +
-        JsonSerializer.Serialize(new { id = change.CaseId, status = change.Status, stage = change.Stage, version = change.Version }, serializer) + "\n\n";
+    /// <summary>
+    /// One "case" event. Besides the stage it carries the row's SLA cell as the page renders it (<see cref="WorklistSla"/>),
+    /// decided for this user now, and whether the row is overdue or theirs: so a row updated in place shows what a reload
+    /// would, and the page can tell whether a case it does not list may now belong in its filter.
+    /// </summary>
+    static string FormatEvent(CaseChangeEvent change, Guid? me, DateTimeOffset now, JsonSerializerOptions serializer)
+    {
+        var sla = change.Sla(me, now);
+        return $"id: {change.Sequence.ToString(CultureInfo.InvariantCulture)}\nevent: case\ndata: " +
+            JsonSerializer.Serialize(new
+            {
+                id = change.CaseId, status = change.Status, stage = change.Stage, version = change.Version, program = change.ProgramId,
+                overdue = sla.Overdue, mine = sla.AssignedToMe, sla = sla.Render(change.Status),
+            }, serializer) + "\n\n";
+    }
 
     static Task WriteAsync(Stream body, string text, CancellationToken ct) => body.WriteAsync(Encoding.UTF8.GetBytes(text), ct).AsTask();
 }

@@ -54,6 +54,17 @@ public sealed class ListModel(CaseHandlers handlers, ProgramHandlers programs, B
         return Page();
     }
 
+    /// <summary>
+    /// The row of one case if it is in the list the filters describe, else 204: the live page asks this when a case it
+    /// does not show changes, so a case moving into the filtered stage appears, rendered (and audited) like the others.
+    /// </summary>
+    public async Task<IActionResult> OnGetRowAsync(Guid id, CaseStatus? status, string? q, Guid? program, bool? overdue, bool? mine, CancellationToken ct)
+    {
+        if (!CanBulk) return Forbid();
+        var found = await handlers.ListAsync(new CaseListFilter(status, program, q, 1, 1, overdue ?? false, mine ?? false, id), ct);
+        return found.Items is [var row] ? Partial("/Features/Cases/Pages/_CaseRow.cshtml", new CaseRow(row, CanBulk, false)) : new NoContentResult();
+    }
+
     async Task LoadAsync(CaseStatus? status, string? q, Guid? program, bool? overdue, bool? mine, int? page, CancellationToken ct)
     {
         (Status, Q, ProgramId, Overdue, Mine) = (status, q, program, overdue ?? false, mine ?? false);
@@ -68,3 +79,5 @@ public sealed class ListModel(CaseHandlers handlers, ProgramHandlers programs, B
         }
     }
 }
+
+public sealed record CaseRow(CaseSummary Case, bool CanBulk, bool Selected);
