@@ -17,7 +17,8 @@ namespace Consilium.Tests.Browser;
 /// The whole journey across roles, each step through the pages by the role that does it, one browser per role, from a
 /// fresh database with the demo data: a member requests an opinion → the coordinator completes intake → the member signs
 /// the consent and uploads a DICOM study and a PDF → the packet is complete → the case is matched, offered and accepted →
-/// the reviewer writes and signs the opinion → the member reads the report and books the video consult → the sponsor's
+/// the reviewer writes and signs the opinion → the member reads the report, books the video consult and (30 days on) answers the
+/// follow-up survey → the sponsor's
 /// dashboard counts the case. A screenshot of every step (artifacts/screenshots/journey-NN-…) and axe-core on every page.
 /// </summary>
 public sealed class JourneyBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
@@ -290,6 +291,22 @@ public sealed class JourneyBrowserTests(BrowserFixture browser) : IClassFixture<
         await member.GetByTestId("book").ClickAsync();
         await Assertions.Expect(member.GetByTestId("booking")).ToContainTextAsync("Booked");
         await StepAsync(member, "member-booked-consult");
+
+        // 7b. Thirty days on (the 30-day follow-up's due date brought to today), the member answers the follow-up survey.
+        var today = DateOnly.FromDateTime(app.Clock.GetUtcNow().UtcDateTime);
+        await app.WithDbAsync(d => d.Set<Features.CareNavigation.OutcomeFollowUp>().Where(f => f.CaseId == caseId && f.DayMark == 30)
+            .ExecuteUpdateAsync(u => u.SetProperty(f => f.DueOn, today)));
+        await member.ReloadAsync();
+        var survey = member.GetByTestId("survey");
+        await StepAsync(member, "member-survey");
+        await survey.GetByLabel("Partly").CheckAsync();
+        await survey.GetByLabel("How likely are you to recommend").SelectOptionAsync("9");
+        await survey.GetByLabel("Anything you would like to tell us?").FillAsync("Physical therapy first, as advised.");
+        await member.GetByTestId("survey-submit").ClickAsync();
+        await Assertions.Expect(member.GetByTestId("opinion-done")).ToContainTextAsync("Thank you for your answers");
+        await Assertions.Expect(member.GetByTestId("survey")).ToHaveCountAsync(0);
+        Assert.Equal((Features.CareNavigation.FollowUpStatus.Completed, 9), await app.WithDbAsync(d => d.Set<Features.CareNavigation.OutcomeFollowUp>()
+            .Where(f => f.CaseId == caseId && f.DayMark == 30).Select(f => new ValueTuple<Features.CareNavigation.FollowUpStatus, int>(f.Status, f.Satisfaction!.Value)).SingleAsync()));
 
         // 8. The sponsor's dashboard counts the case.
         Assert.Equal(openingCount + 1, await CasesWithOpinionAsync(sponsor));

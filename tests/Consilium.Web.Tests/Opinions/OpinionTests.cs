@@ -211,4 +211,64 @@ public sealed class OpinionTests(AppFixture fixture) : IClassFixture<AppFixture>
         var reads = await app.WithDbAsync(d => d.AuditEntries.Where(e => e.PatientId == c.MemberId && e.ObjectType == "Opinion" && e.Action == AuditAction.Read).CountAsync());
         Assert.True(reads >= 2);
     }
+    [Theory]
+    [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]
+    public async Task FollowUpSurvey_OpensToTheMemberWhenDue_IsAnsweredOnce_AuditedAndRefusedToStaff(DatabaseKind db)
+    {
+        var app = await fixture.AppAsync(db);
+        var c = await OpinionTestData.ArrangeAsync(app);
+        await OpinionTestData.SignAsync(app, c);
+        using var member = app.ClientFor(c.Patient);
+        using var coordinator = app.ClientFor(c.Coordinator);
+        var page = $"/my/cases/{c.CaseId}/opinion";
+
+        // The antiforgery token of a page the user has a form on (the member's: this page while the survey is open).
+        var tokens = new Dictionary<HttpClient, string>();
+        async Task TokenAsync(HttpClient client, string from)
+        {
+            var form = await (await client.GetAsync(from)).Content.ReadAsStringAsync();
+            tokens[client] = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+            Assert.NotEmpty(tokens[client]);
+        }
+        async Task<(HttpStatusCode Status, string Html)> AnswerAsync(HttpClient client, Guid followUpId, params (string Name, string Value)[] fields)
+        {
+            using var content = new FormUrlEncodedContent([new("__RequestVerificationToken", tokens[client]), new("followUpId", followUpId.ToString()),
+                .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]);
+            var response = await client.PostAsync($"{page}?handler=Survey", content);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        var followUps = await app.WithDbAsync(d => d.Set<Features.CareNavigation.OutcomeFollowUp>().Where(f => f.CaseId == c.CaseId).OrderBy(f => f.DayMark).Select(f => f.Id).ToListAsync());
+
+        // Not due yet: no survey on the page.
+        Assert.DoesNotContain("data-testid=\"survey\"", await (await member.GetAsync(page)).Content.ReadAsStringAsync());
+
+        // Thirty days on (the follow-up's due date brought to today), the member sees the survey; the 90-day one stays closed.
+        var today = DateOnly.FromDateTime(app.Clock.GetUtcNow().UtcDateTime);
+        await app.WithDbAsync(d => d.Set<Features.CareNavigation.OutcomeFollowUp>().Where(f => f.Id == followUps[0]).ExecuteUpdateAsync(s => s.SetProperty(f => f.DueOn, today)));
+        Assert.Contains("data-testid=\"survey\"", await (await member.GetAsync(page)).Content.ReadAsStringAsync());
+        await TokenAsync(member, page);
+        await TokenAsync(coordinator, $"/cases/{c.CaseId}");
+        var early = await AnswerAsync(member, followUps[1], ("followed", "Yes"));
+        Assert.Equal(HttpStatusCode.Conflict, early.Status);
+        Assert.Contains("This survey opens on", early.Html);
+        var outOfRange = await AnswerAsync(member, followUps[0], ("followed", "Partly"), ("satisfaction", "11"));
+        var staff = await AnswerAsync(coordinator, followUps[0], ("followed", "Yes"));
+        Assert.Equal(HttpStatusCode.BadRequest, outOfRange.Status);
+        Assert.Contains("0 to 10", outOfRange.Html);
+        Assert.Equal(HttpStatusCode.Forbidden, staff.Status);
+        Assert.Equal(Features.CareNavigation.FollowUpStatus.Due,
+            await app.WithDbAsync(d => d.Set<Features.CareNavigation.OutcomeFollowUp>().Where(f => f.Id == followUps[0]).Select(f => f.Status).SingleAsync()));
+
+        var answered = await AnswerAsync(member, followUps[0], ("followed", "Partly"), ("satisfaction", "9"), ("comment", "Physical therapy first, as advised."));
+        var again = await AnswerAsync(member, followUps[0], ("followed", "Yes"));
+
+        Assert.Equal(HttpStatusCode.Redirect, answered.Status);
+        Assert.Equal(HttpStatusCode.Conflict, again.Status);
+        var stored = await app.WithDbAsync(d => d.Set<Features.CareNavigation.OutcomeFollowUp>().AsNoTracking().SingleAsync(f => f.Id == followUps[0]));
+        Assert.Equal((Features.CareNavigation.FollowUpStatus.Completed, Features.CareNavigation.FollowedRecommendation.Partly, 9, "Physical therapy first, as advised."),
+            (stored.Status, stored.Followed, stored.Satisfaction!.Value, stored.Notes));
+        Assert.Equal(1, await app.WithDbAsync(d => d.AuditEntries.CountAsync(e => e.ObjectId == followUps[0].ToString() && e.PatientId == c.MemberId
+            && e.Action == AuditAction.Update && e.Reason!.Contains("answered by the member"))));
+        Assert.DoesNotContain("data-testid=\"survey\"", await (await member.GetAsync(page)).Content.ReadAsStringAsync());
+    }
 }

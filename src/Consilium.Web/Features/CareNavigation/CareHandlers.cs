@@ -16,6 +16,11 @@ public sealed record NavigationUpdateRequest(NavigationEventKind? Kind, string? 
 public sealed record FollowUpRequest(FollowUpStatus? Status, FollowedRecommendation? Followed = null, int? Satisfaction = null, string? Notes = null,
     int? Version = null);
 
+/// <summary>The follow-up survey a member answers in the portal: the day mark it is for, and the version it was read at.</summary>
+public sealed record MemberSurveyView(Guid FollowUpId, int DayMark, DateOnly DueOn, int Version);
+
+public sealed record MemberSurveyAnswer(FollowedRecommendation? Followed, int? Satisfaction, string? Comment, int? Version);
+
 public sealed record NavigationTaskView(Guid Id, Guid CaseId, SiteOfCare Recommendation, string? Reason, NavigationStatus Status, string? ChosenProvider,
     string? ChosenProviderNpi, string? ChosenFacility, bool? MatchesRecommendation, DateTimeOffset OpenedAt, DateTimeOffset? ClosedAt,
     IReadOnlyList<NavigationEvent> Events, int Version);
@@ -123,6 +128,36 @@ public sealed class CareHandlers(ConsiliumDbContext db, CurrentActor user, Audit
         audit.Record(AuditAction.Update, "OutcomeFollowUp", followUp.Id, @case.MemberId, reason: $"day {followUp.DayMark}: {followUp.Status}");
         await db.SaveChangesAsync(ct);
         return View(followUp, DateOnly.FromDateTime(now.UtcDateTime));
+    }
+
+    /// <summary>The member's own follow-up survey that is open now (due today or earlier, not yet answered), earliest first; none for other roles.</summary>
+    public async Task<MemberSurveyView?> DueSurveyAsync(Guid caseId, CancellationToken ct)
+    {
+        if (user.Role != Roles.Patient) return null;
+        await VisibleCaseAsync(caseId, ct);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        return await db.Set<OutcomeFollowUp>().AsNoTracking()
+            .Where(f => f.CaseId == caseId && f.Status == FollowUpStatus.Due && f.DueOn <= today).OrderBy(f => f.DueOn)
+            .Select(f => new MemberSurveyView(f.Id, f.DayMark, f.DueOn, f.Version)).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>
+    /// The member answers the follow-up survey of their own case: whether they followed the recommendation, how likely
+    /// they are to recommend the program (0–10) and a comment. It completes the follow-up as a navigator's call would.
+    /// </summary>
+    public async Task<MemberSurveyView> AnswerSurveyAsync(Guid caseId, Guid followUpId, MemberSurveyAnswer answer, CancellationToken ct)
+    {
+        if (user.Role != Roles.Patient) throw new ForbiddenException("The follow-up survey is answered by the member; record a call on the follow-ups worklist.");
+        var @case = await VisibleCaseAsync(caseId, ct);
+        var followUp = await db.Set<OutcomeFollowUp>().SingleOrDefaultAsync(f => f.Id == followUpId && f.CaseId == caseId, ct)
+            ?? throw new NotFoundException("Follow-up", followUpId);
+        var now = clock.GetUtcNow();
+        if (followUp.DueOn > DateOnly.FromDateTime(now.UtcDateTime)) throw new ConflictException($"This survey opens on {followUp.DueOn:MMMM d, yyyy}.");
+        if (answer.Version is { } v && v != followUp.Version) throw new ConflictException("This survey was already answered.");
+        followUp.Complete(FollowUpStatus.Completed, answer.Followed, answer.Satisfaction, answer.Comment, user.Actor, now);
+        audit.Record(AuditAction.Update, "OutcomeFollowUp", followUp.Id, @case.MemberId, reason: $"day {followUp.DayMark}: answered by the member");
+        await db.SaveChangesAsync(ct);
+        return new MemberSurveyView(followUp.Id, followUp.DayMark, followUp.DueOn, followUp.Version);
     }
 
     /// <summary>Follow-ups still due in the programs the user serves, oldest due first.</summary>

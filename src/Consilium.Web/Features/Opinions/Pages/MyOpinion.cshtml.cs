@@ -1,3 +1,4 @@
+using Consilium.Features.CareNavigation;
 using Consilium.Features.Consults;
 using Consilium.Features.Identity;
 using Consilium.Infrastructure;
@@ -8,10 +9,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Consilium.Features.Opinions.Pages;
 
-/// <summary>The member's report in the portal, in plain language, with the PDF and the video consult booking.</summary>
+/// <summary>The member's report in the portal, in plain language, with the PDF, the video consult booking and the follow-up survey once it is due.</summary>
 [Authorize(Policy = Policies.OpinionRead)]
-internal sealed class MyOpinionModel(OpinionHandlers opinions, ConsultHandlers consults, CurrentActor actor) : PageModel
+internal sealed class MyOpinionModel(OpinionHandlers opinions, ConsultHandlers consults, CareHandlers care, CurrentActor actor) : PageModel
 {
+    public MemberSurveyView? Survey { get; private set; }
     public CaseOpinionView? Opinion { get; private set; }
     public CaseConsultView? Consult { get; private set; }
     public string? Error { get; private set; }
@@ -54,6 +56,22 @@ internal sealed class MyOpinionModel(OpinionHandlers opinions, ConsultHandlers c
         }
     }
 
+    public async Task<IActionResult> OnPostSurveyAsync(Guid id, Guid followUpId, FollowedRecommendation? followed, int? satisfaction, string? comment,
+        int? version, CancellationToken ct)
+    {
+        try
+        {
+            await care.AnswerSurveyAsync(id, followUpId, new MemberSurveyAnswer(followed, satisfaction, comment, version), ct);
+            return RedirectToPage(new { id, done = "Thank you for your answers. They help us improve the program." });
+        }
+        catch (DomainException e)
+        {
+            Error = e is RequestValidationException v ? string.Join(" ", v.Errors.SelectMany(x => x.Value)) : e.Message;
+            Response.StatusCode = e switch { NotFoundException => 404, ForbiddenException => 403, RuleViolationException or RequestValidationException => 400, _ => 409 };
+            return await LoadAsync(id, null, ct);
+        }
+    }
+
     async Task<IActionResult> LoadAsync(Guid id, string? timeZone, CancellationToken ct)
     {
         try
@@ -67,6 +85,7 @@ internal sealed class MyOpinionModel(OpinionHandlers opinions, ConsultHandlers c
         if (TimeZones.Find(timeZone) is null) timeZone = null;
         Consult = await consults.ForCaseAsync(id, timeZone, ct);
         TimeZone = Consult.TimeZone;
+        Survey = await care.DueSurveyAsync(id, ct);
         return Page();
     }
 }
