@@ -118,6 +118,11 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
     internal static ValidationProblemDetails Validation(string field, string message) =>
         new(new Dictionary<string, string[]> { [field] = [message] }) { Status = 400, Title = "The request is not valid" };
 
+    /// <summary>A refusal in one line, for a bulk action's per-item result: each field's messages, or the detail.</summary>
+    internal static string Reason(ProblemDetails problem) => problem is ValidationProblemDetails v
+        ? string.Join(" ", v.Errors.SelectMany(kv => kv.Value.Select(m => $"{kv.Key}: {m}")))
+        : problem.Detail ?? problem.Title ?? "Refused.";
+
     static ProblemDetails WithExtensions(ProblemDetails problem, IReadOnlyDictionary<string, object?> extensions)
     {
         foreach (var (key, value) in extensions) problem.Extensions[key] = value;

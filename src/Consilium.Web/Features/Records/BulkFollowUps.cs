@@ -2,7 +2,6 @@ using Consilium.Features.Cases;
 using Consilium.Features.Identity;
 using Consilium.Infrastructure;
 using Consilium.Infrastructure.Persistence;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Consilium.Features.Records;
@@ -65,13 +64,9 @@ public sealed class BulkFollowUps(IServiceScopeFactory scopes, TimeProvider cloc
         {
             var problem = ProblemMapping.ToProblem(e)!;
             var seen = e is NotFoundException ? null : await VisibleRequestAsync(sp, requestId, ct);
-            return new FollowUpOutcome(requestId, seen?.Number, seen?.Facility, false, problem.Status ?? 400, Describe(problem), null);
+            return new FollowUpOutcome(requestId, seen?.Number, seen?.Facility, false, problem.Status ?? 400, ProblemMapping.Reason(problem), null);
         }
     }
-
-    static string Describe(ProblemDetails problem) => problem is ValidationProblemDetails v
-        ? string.Join(" ", v.Errors.SelectMany(kv => kv.Value.Select(m => $"{kv.Key}: {m}")))
-        : problem.Detail ?? problem.Title ?? "Refused.";
 
     static async Task<string?> CaseNumberAsync(IServiceProvider sp, Guid caseId, CancellationToken ct)
     {

@@ -2,7 +2,6 @@ using Consilium.Features.Cases;
 using Consilium.Features.Identity;
 using Consilium.Features.Intake;
 using Consilium.Infrastructure;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Consilium.Features.Worklist;
@@ -77,13 +76,9 @@ public sealed class BulkActions(IServiceScopeFactory scopes, CurrentActor user)
         {
             var problem = ProblemMapping.ToProblem(e)!;
             var number = e is NotFoundException ? null : await NumberAsync(sp, caseId, ct);
-            return new BulkOutcome(caseId, number, false, problem.Status ?? 400, Describe(problem), null, null);
+            return new BulkOutcome(caseId, number, false, problem.Status ?? 400, ProblemMapping.Reason(problem), null, null);
         }
     }
-
-    static string Describe(ProblemDetails problem) => problem is ValidationProblemDetails v
-        ? string.Join(" ", v.Errors.SelectMany(kv => kv.Value.Select(m => $"{kv.Key}: {m}")))
-        : problem.Detail ?? problem.Title ?? "Refused.";
 
     /// <summary>The number of a case the user may see (it was loaded by the refusing handler), for the result line.</summary>
     static async Task<string?> NumberAsync(IServiceProvider sp, Guid caseId, CancellationToken ct)
