@@ -67,7 +67,7 @@ internal sealed class MyOpinionModel(OpinionHandlers opinions, ConsultHandlers c
         catch (DomainException e)
         {
             Error = e is RequestValidationException v ? string.Join(" ", v.Errors.SelectMany(x => x.Value)) : e.Message;
-            Response.StatusCode = e switch { NotFoundException => 404, ForbiddenException => 403, RuleViolationException or RequestValidationException => 400, _ => 409 };
+            Response.StatusCode = ProblemMapping.ToProblem(e)?.Status ?? 409;
             return await LoadAsync(id, null, ct);
         }
     }
