@@ -132,6 +132,33 @@ public class ClaimFilterTests
         Assert.False(ClaimCodeFilter.None.Matches("22630"u8));
     }
 
+    /// <summary>
+    /// The filter's packed tables against the plain definition (dots removed, exact code or a listed prefix), over a few
+    /// thousand codes and prefixes of every length with many sharing their first bytes, and lookups that hit, miss by
+    /// one byte, run longer than 8 bytes or carry dots.
+    /// </summary>
+    [Fact]
+    public void Matches_ManyCodes_AgreesWithThePlainDefinition()
+    {
+        var random = new Random(11);
+        const string Alphabet = "ABCJM0123456789";
+        string Code(int length) => new([.. Enumerable.Range(0, length).Select(_ => Alphabet[random.Next(Alphabet.Length)])]);
+        var codes = Enumerable.Range(0, 3000).Select(_ => Code(random.Next(1, 9))).ToHashSet(StringComparer.Ordinal);
+        var prefixes = Enumerable.Range(0, 300).Select(_ => Code(random.Next(2, 9))).ToHashSet(StringComparer.Ordinal);
+        var filter = new ClaimCodeFilter(codes, prefixes);
+
+        var probes = new List<string>();
+        foreach (var code in codes.Take(500)) probes.AddRange([code, code + "1", code[..^1], code.Length > 3 ? code[..3] + "." + code[3..] : code]);
+        foreach (var prefix in prefixes.Take(100)) probes.AddRange([prefix, prefix + "123456789", prefix[..^1] + "Z"]);
+        probes.AddRange(Enumerable.Range(0, 5000).Select(_ => Code(random.Next(1, 14))));
+        foreach (var probe in probes)
+        {
+            var plain = probe.Replace(".", "", StringComparison.Ordinal);
+            bool expected = plain.Length > 0 && (codes.Contains(plain) || prefixes.Any(p => plain.StartsWith(p, StringComparison.Ordinal)));
+            Assert.True(expected == filter.Matches(Encoding.ASCII.GetBytes(probe)), $"'{probe}': expected {expected}");
+        }
+    }
+
     static ClaimCodeFilter AllCodes(IEnumerable<ClaimEvent> claims)
     {
         var codes = new HashSet<string>(StringComparer.Ordinal);

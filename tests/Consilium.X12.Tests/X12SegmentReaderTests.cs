@@ -187,4 +187,44 @@ public class X12SegmentReaderTests
         Assert.Equal(50 * 28, expected.Count);
         Assert.Equal(expected, actual);
     }
+
+    /// <summary>
+    /// The segment key is read from a segment's first four bytes without a branch on the identifier's length; every
+    /// identifier shape (2 or 3 characters, digits, lower case, too long, too short, a bare identifier) gets the key (or 0)
+    /// that the rule in <see cref="X12SegmentReader.SegmentKey"/> gives, with both a one-byte and a CRLF line break after it.
+    /// </summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("\r\n")]
+    public void Read_SegmentIdentifierShapes_KeyFollowsTheRule(string lineBreak)
+    {
+        string[] segments =
+        [
+            "HL*1", "N3*1 MAIN", "CLM*A*1", "NM1*IL", "N4", "HL", "SE*", "LX*", "A1*X", "AB1*X", "A11*X",
+            "1A*X", "1AB*X", "hl*1", "Hl*1", "ABCD*1", "ABCD", "A*1", "A", "AB*", "ABC", "ABC*", "AB**", "Z9Z*1", "ZZ#*1",
+        ];
+        var text = "ISA*00*          *00*          *ZZ*SUB            *ZZ*REC            *250101*1200*^*00501*000000007*0*P*:~" + lineBreak
+            + string.Join("", segments.Select(s => s + "~" + lineBreak)) + "IEA*1*000000007~";
+        using var stream = new MemoryStream(Encoding.ASCII.GetBytes(text));
+        using var reader = new X12SegmentReader(stream, "ids.edi");
+
+        Assert.True(reader.Read());
+        foreach (var segment in segments)
+        {
+            Assert.True(reader.Read());
+            Assert.Equal(Encoding.ASCII.GetBytes(segment), reader.SegmentSpan.ToArray());
+            Assert.True(ExpectedKey(segment) == reader.SegmentKey, $"'{segment}': expected key {ExpectedKey(segment)}, read {reader.SegmentKey}");
+        }
+        Assert.True(reader.Read());
+        Assert.Equal("IEA", reader.SegmentId);
+        Assert.False(reader.Read());
+
+        // 2–3 characters up to the first element separator (or the end), upper-case letter first, then letters or digits.
+        static int ExpectedKey(string segment)
+        {
+            var id = segment.Split('*')[0];
+            bool valid = id.Length is 2 or 3 && char.IsAsciiLetterUpper(id[0]) && id.Skip(1).All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c));
+            return valid ? X12SegmentReader.Key(id.AsSpan()) : 0;
+        }
+    }
 }

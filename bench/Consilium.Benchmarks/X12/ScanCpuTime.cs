@@ -9,7 +9,8 @@ namespace Consilium.Benchmarks.X12;
 /// <summary>
 /// Parse + rules (and the tokenizer alone) timed by the thread's own CPU time instead of the wall clock, for a machine
 /// shared with other work: a thread waiting for a core is not charged, so runs taken at different loads compare.
-/// <c>dotnet Consilium.Benchmarks.dll scan-cpu [MiB] [runs]</c>; the first two runs are warm-up.
+/// <c>dotnet Consilium.Benchmarks.dll scan-cpu [MiB] [runs] [only]</c>; the first two runs are warm-up; <c>only</c> (tokenizer, rules
+/// or spool) runs one of the three measurements, for a profiler.
 /// </summary>
 static partial class ScanCpuTime
 {
@@ -17,6 +18,7 @@ static partial class ScanCpuTime
     {
         int mib = args.Length > 0 ? int.Parse(args[0]) : 100;
         int runs = Math.Max(3, args.Length > 1 ? int.Parse(args[1]) : 10);
+        only = args.Length > 2 ? args[2] : null;
         var path = Path.Combine(Path.GetTempPath(), $"consilium-scan-cpu-{Environment.ProcessId}.edi");
         try
         {
@@ -54,8 +56,19 @@ static partial class ScanCpuTime
         }
     }
 
+    static string? only;
+
     static void Measure(string name, int runs, long bytes, Func<long> body)
     {
+        var selected = only switch
+        {
+            null => name,
+            "tokenizer" => "tokenizer",
+            "rules" => "parse + default rules",
+            "spool" => "parse + default rules + claim facts spool",
+            _ => throw new ArgumentException($"'{only}' is not tokenizer, rules or spool"),
+        };
+        if (name != selected) return;
         var cpu = new List<double>();
         var wall = new List<double>();
         long result = 0;
