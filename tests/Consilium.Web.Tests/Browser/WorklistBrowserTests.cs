@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Consilium.Features.Cases;
 using Consilium.Features.Identity;
@@ -7,6 +8,8 @@ using Consilium.Features.Programs;
 using Consilium.Features.Records;
 using Consilium.Tests.Infrastructure;
 using Consilium.Tests.Records;
+using Consilium.Triggers;
+using Consilium.X12.Generation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 
@@ -17,6 +20,7 @@ namespace Consilium.Tests.Browser;
 /// through the API) — stage and SLA badges as a reload would show them — with a polite announcement, the filter and the
 /// ticked box kept; a case created elsewhere enters the filtered list with its badge; then the whole page is taken with
 /// "select all" and a bulk "Assign to me". On the retrieval worklist one follow-up is logged on two record requests.
+/// On the triggers page a program admin backtests a draft rule set.
 /// </summary>
 public sealed class WorklistBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
@@ -133,6 +137,81 @@ public sealed class WorklistBrowserTests(BrowserFixture browser) : IClassFixture
         var followUps = await app.WithDbAsync(db => db.Set<RecordRequest>().AsNoTracking().Where(r => r.Id == riverside || r.Id == mercy).ToListAsync());
         Assert.All(followUps, r => Assert.Equal("Re-faxed the request", Assert.Single(r.FollowUps).Note));
         await context.CloseAsync();
+    }
+
+    /// <summary>
+    /// A program admin tries a draft on the triggers page before saving it: the period and the draft (the shipped rules
+    /// with one trigger kept) go in by keyboard, the backtest reads the program's scanned file and shows that trigger's
+    /// line; axe finds nothing serious on the page with the result.
+    /// </summary>
+    [Fact]
+    public async Task ProgramAdmin_BacktestsADraftOnTheTriggersPage()
+    {
+        var app = browser.App;
+        var scenario = await app.SeedScenarioAsync();
+        var admin = await app.CreateUserAsync(Roles.ProgramAdmin, [scenario.ProgramId]);
+        // The demo program admin (two-factor set up by the demo data) serves the program too.
+        await app.WithDbAsync(async db =>
+        {
+            var id = await db.Users.Where(u => u.Email == "program-admin@demo.consilium.test").Select(u => u.Id).SingleAsync();
+            db.ProgramStaff.Add(new ProgramStaff(scenario.ProgramId, id));
+            await db.SaveChangesAsync();
+        });
+        var path = Path.Combine(Path.GetTempPath(), $"consilium-backtest-{Guid.NewGuid():N}.x12");
+        var manifest = ClaimsGenerator.GenerateFile(path, new ClaimsGeneratorOptions { TargetBytes = 300_000, Seed = 37, PlantedClaimCount = 8, ClaimsPerTransaction = 50 });
+        using (var api = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) })
+        {
+            api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin.Token);
+            using var content = new StreamContent(File.OpenRead(path));
+            var job = await (await api.PostAsync($"/api/programs/{scenario.ProgramId}/claims-files?fileName=history.x12", content)).JsonAsync(HttpStatusCode.Accepted);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while ((string?)(await (await api.GetAsync($"/api/scan-jobs/{job["id"]}")).JsonAsync(HttpStatusCode.OK))["status"] != "Succeeded")
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the scan finishes");
+                await Task.Delay(100);
+            }
+        }
+        var engine = new TriggerEngine(RuleSet.Default);
+        ClaimsScanner.Scan(engine, [new ScanInput(path, "history.x12")]);
+        var kept = Backtest.Run(engine, new DateOnly(2000, 1, 1), new DateOnly(2100, 12, 31)).Triggers[0];
+        var draft = JsonNode.Parse(RuleSet.DefaultJson)!;
+        draft["triggers"] = new JsonArray([.. draft["triggers"]!.AsArray().Where(t => (string)t!["id"]! == kept.TriggerId).Select(t => t!.DeepClone())]);
+
+        var context = await browser.Browser.NewContextAsync(new() { BaseURL = browser.BaseUrl, BypassCSP = Axe.Script is not null, ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("Email").FillAsync("program-admin@demo.consilium.test");
+        await page.GetByLabel("Password").FillAsync(BrowserFixture.DemoPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        await page.GotoAsync($"/triggers?program={scenario.ProgramId}");
+        var from = page.Locator("#backtest-from");
+        var to = page.Locator("#backtest-to");
+        await Assertions.Expect(from).ToHaveAccessibleNameAsync("From");
+        await Assertions.Expect(to).ToHaveAccessibleNameAsync("To");
+        await from.FillAsync("2000-01-01");
+        await to.FillAsync("2100-12-31");
+        await page.GetByLabel("Draft rules (JSON, optional)").FillAsync(draft.ToJsonString());
+        await page.GetByLabel("Draft rules (JSON, optional)").FocusAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Enter");
+
+        var summary = page.GetByTestId("backtest-summary");
+        await Assertions.Expect(summary).ToContainTextAsync($"Draft, {RuleSet.Default.Name}");
+        await Assertions.Expect(summary).ToContainTextAsync($"{kept.Candidates} episodes, {kept.Members} members flagged");
+        await Assertions.Expect(summary).ToContainTextAsync($"1 files, {manifest.Claims} claims");
+        var rows = page.GetByTestId("backtest").Locator("tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(rows.First).ToContainTextAsync(kept.TriggerId);
+        await Assertions.Expect(page.GetByLabel("Draft rules (JSON, optional)")).ToHaveValueAsync(draft.ToJsonString());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "triggers-01-backtest.png"), FullPage = true });
+        if (Axe.Script is not null)
+        {
+            var violations = await Axe.AuditAsync(page);
+            Assert.True(violations.Count == 0, Axe.Describe("/triggers", violations));
+        }
+        await context.CloseAsync();
+        File.Delete(path);
     }
 
     static Task<Guid> SeedPastFirstContactAsync(TestApp app, Scenario scenario) => app.WithDbAsync(async d =>

@@ -83,6 +83,7 @@ public sealed class AuthorizationMatrixTests(AppFixture fixture) : IClassFixture
         ["PAGE /my/cases/{id:guid}/documents"] = Policies.DocumentsUpload,
         ["GET /api/programs/{programId:guid}/trigger-rules"] = Policies.TriggersWork,
         ["PUT /api/programs/{programId:guid}/trigger-rules"] = Policies.ProgramWrite,
+        ["POST /api/programs/{programId:guid}/trigger-rules/backtest"] = Policies.ProgramWrite,
         ["POST /api/programs/{programId:guid}/claims-files"] = Policies.ClaimsUpload,
         ["GET /api/programs/{programId:guid}/scan-jobs"] = Policies.ClaimsJobs,
         ["GET /api/programs/{programId:guid}/trigger-candidates"] = Policies.TriggersWork,

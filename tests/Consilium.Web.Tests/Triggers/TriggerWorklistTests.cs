@@ -146,6 +146,93 @@ public sealed class TriggerWorklistTests(AppFixture fixture) : IClassFixture<App
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/api/programs/{scenario.ProgramId}/trigger-candidates")).StatusCode);
     }
 
+    /// <summary>
+    /// A backtest in the platform reads the program's scanned files (a file sent twice once) with the rules in force or a
+    /// draft from the body, and reports what the command's backtest reports over the same file; bad periods and drafts are
+    /// refused naming the field, coordinators may not run it, and each run is audited.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]
+    public async Task Backtest_ReadsTheProgramsScannedFiles_WithTheRulesInForceOrADraft(DatabaseKind db)
+    {
+        var app = await fixture.AppAsync(db);
+        var scenario = await app.SeedScenarioAsync();
+        var program = scenario.ProgramId;
+        var (path, manifest) = Generate(seed: 29);
+        var admin = await app.CreateUserAsync(Roles.ProgramAdmin, [program]);
+        var coordinator = await app.CreateUserAsync(Roles.Coordinator, [program]);
+        using var client = app.ClientFor(admin);
+        var url = $"/api/programs/{program}/trigger-rules/backtest";
+        var always = new { from = "2000-01-01", to = "2100-12-31" };
+
+        var empty = await (await client.PostJsonAsync(url, always)).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal((0, 0L, 0), ((int)empty["files"]!, (long)empty["claims"]!, (int)empty["report"]!["candidates"]!));
+
+        Assert.Equal("Succeeded", (string?)(await UploadAndWaitAsync(client, program, path))["status"]);
+        Assert.Equal("Succeeded", (string?)(await UploadAndWaitAsync(client, program, path))["status"]);
+        var engine = new TriggerEngine(RuleSet.Default);
+        ClaimsScanner.Scan(engine, [new ScanInput(path, "claims.x12")]);
+        var expected = Backtest.Run(engine, new DateOnly(2000, 1, 1), new DateOnly(2100, 12, 31));
+
+        var all = await (await client.PostJsonAsync(url, always)).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal((1, manifest.Claims, false, 0), ((int)all["files"]!, (long)all["claims"]!, (bool)all["draft"]!, (int)all["ruleSetVersion"]!));
+        var report = all["report"]!;
+        Assert.Equal(manifest.Planted.Select(p => p.MemberId).Distinct().Count(), (int)report["membersFlagged"]!);
+        Assert.Equal((expected.Candidates, expected.MembersFlagged, expected.WentOnToProcedure, expected.CostOfThoseEpisodes),
+            ((int)report["candidates"]!, (int)report["membersFlagged"]!, (int)report["wentOnToProcedure"]!, (decimal)report["costOfThoseEpisodes"]!));
+        Assert.Equal(expected.Triggers.Select(t => (t.TriggerId, t.Candidates, t.WentOnToProcedure)),
+            report["triggers"]!.AsArray().Select(t => ((string)t!["triggerId"]!, (int)t["candidates"]!, (int)t["wentOnToProcedure"]!)));
+
+        // A draft keeping only the first trigger that fired: only it is reported, and nothing is saved.
+        var kept = expected.Triggers[0].TriggerId;
+        var draft = JsonNode.Parse(RuleSet.DefaultJson)!;
+        draft["triggers"] = new JsonArray([.. draft["triggers"]!.AsArray().Where(t => (string)t!["id"]! == kept).Select(t => t!.DeepClone())]);
+        var one = await (await client.PostJsonAsync(url, new { always.from, always.to, rules = draft })).JsonAsync(HttpStatusCode.OK);
+        Assert.True((bool)one["draft"]!);
+        Assert.Null(one["ruleSetVersion"]);
+        Assert.Equal([kept], one["report"]!["triggers"]!.AsArray().Select(t => (string)t!["triggerId"]!));
+        Assert.Equal(expected.Triggers[0].Candidates, (int)one["report"]!["candidates"]!);
+        Assert.Equal(0, await app.WithDbAsync(d => d.Set<ProgramRuleSet>().CountAsync(r => r.ProgramId == program)));
+
+        var before = await (await client.PostJsonAsync(url, new { from = "1990-01-01", to = "1990-12-31" })).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal((1, 0), ((int)before["files"]!, (int)before["report"]!["candidates"]!));
+
+        var backwards = await (await client.PostJsonAsync(url, new { from = "2026-06-30", to = "2026-01-01" })).JsonAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["to"], backwards.ErrorFields());
+        Assert.Equal(["from"], (await (await client.PostJsonAsync(url, new { to = "2026-01-01" })).JsonAsync(HttpStatusCode.BadRequest)).ErrorFields());
+        var badDraft = await (await client.PostJsonAsync(url, new { always.from, always.to, rules = new { schema = "consilium-triggers/1", name = "x" } }))
+            .JsonAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["rules"], badDraft.ErrorFields());
+        Assert.Contains("version: required", (string)badDraft["errors"]!["rules"]![0]!);
+        Assert.Equal(["from"], (await (await client.PostJsonAsync(url, new { from = "2026-13-01", always.to })).JsonAsync(HttpStatusCode.BadRequest)).ErrorFields());
+        using (var staff = app.ClientFor(coordinator)) Assert.Equal(HttpStatusCode.Forbidden, (await staff.PostJsonAsync(url, always)).StatusCode);
+        using (var other = app.ClientFor(await app.CreateUserAsync(Roles.ProgramAdmin))) Assert.Equal(HttpStatusCode.NotFound, (await other.PostJsonAsync(url, always)).StatusCode);
+
+        var audited = await app.WithDbAsync(d => d.AuditEntries.Where(a => a.ObjectType == "ProgramRuleSet" && a.Action == AuditAction.Query && a.UserId == admin.Id)
+            .Select(a => a.Reason!).ToListAsync());
+        Assert.Equal(4, audited.Count);
+        Assert.Contains(audited, r => r.Contains("of a draft", StringComparison.Ordinal) && r.Contains($"{manifest.Claims} claims", StringComparison.Ordinal));
+        File.Delete(path);
+    }
+
+    /// <summary>Above Triggers:BacktestMaxBytes the platform refuses the backtest and points to the command.</summary>
+    [Fact]
+    public async Task Backtest_OverMoreBytesThanTheLimit_IsRefusedPointingToTheCommand()
+    {
+        await using var app = await TestApp.StartAsync(DatabaseKind.Sqlite, a => a.With("Triggers:BacktestMaxBytes", "100000"));
+        var scenario = await app.SeedScenarioAsync();
+        var (path, _) = Generate(seed: 31);
+        var admin = await app.CreateUserAsync(Roles.ProgramAdmin, [scenario.ProgramId]);
+        using var client = app.ClientFor(admin);
+        Assert.Equal("Succeeded", (string?)(await UploadAndWaitAsync(client, scenario.ProgramId, path))["status"]);
+
+        var refused = await (await client.PostJsonAsync($"/api/programs/{scenario.ProgramId}/trigger-rules/backtest", new { from = "2000-01-01", to = "2100-12-31" }))
+            .JsonAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["files"], refused.ErrorFields());
+        Assert.Contains("./consilium backtest", (string)refused["errors"]!["files"]![0]!);
+        File.Delete(path);
+    }
+
     /// <summary>A scan whose node died (running, heartbeat long ago) is taken up again by another node and finishes once.</summary>
     [Theory]
     [MemberData(nameof(TestDatabase.Both), MemberType = typeof(TestDatabase))]
@@ -218,6 +305,15 @@ public sealed class TriggerWorklistTests(AppFixture fixture) : IClassFixture<App
         var noReason = await PostAsync("Dismiss", ("candidate", open[1].Id.ToString()), ("reason", ""));
         Assert.Equal(HttpStatusCode.BadRequest, noReason.Status);
         Assert.Equal(HttpStatusCode.OK, (await PostAsync("Dismiss", ("candidate", open[1].Id.ToString()), ("reason", "Already seen by a specialist"))).Status);
+
+        var backtest = await PostAsync("Backtest", ("from", "2000-01-01"), ("to", "2100-12-31"), ("draft", ""));
+        Assert.Equal(HttpStatusCode.OK, backtest.Status);
+        Assert.Contains("Rules in force (version 0)", backtest.Html);
+        Assert.Contains($"{manifest.Planted.Select(p => p.MemberId).Distinct().Count()} members flagged", backtest.Html);
+        var notJson = await PostAsync("Backtest", ("from", "2000-01-01"), ("to", "2100-12-31"), ("draft", "{\"triggers\": ["));
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.Status);
+        Assert.Contains("The draft rules are not JSON", notJson.Html);
+        Assert.Contains("{&quot;triggers&quot;: [", notJson.Html);
 
         var after = await app.WithDbAsync(d => d.Set<TriggerCandidate>().AsNoTracking().Where(c => c.Id == open[0].Id || c.Id == open[1].Id).ToDictionaryAsync(c => c.Id));
         Assert.Equal((CandidateStatus.Outreach, OutreachOutcome.NoAnswer), (after[open[0].Id].Status, after[open[0].Id].Outcome));

@@ -35,6 +35,11 @@ public sealed class TriggerOptions
     public string? WatchDirectory { get; set; }
     /// <summary>A dropped file is taken once it has not changed for this long (so a file still being copied is left alone).</summary>
     public TimeSpan WatchSettle { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Most bytes of claims files a backtest in the platform reads (default 4 GiB, several seconds of one core): a
+    /// larger history goes through <c>./consilium backtest</c>.
+    /// </summary>
+    public long BacktestMaxBytes { get; set; } = 4L << 30;
 }
 
 public sealed record RuleSetView(Guid ProgramId, int Version, string Name, string RulesVersion, string SavedBy, DateTimeOffset? SavedAt, bool IsDefault, JsonElement Rules);
@@ -56,6 +61,16 @@ public sealed record CandidateView(Guid Id, Guid ProgramId, Guid ScanJobId, stri
 public sealed record OutcomeRequest(OutreachOutcome? Outcome);
 
 public sealed record DismissRequest(string? Reason);
+
+/// <summary>A backtest: the period, and the rules to try (a draft rule set as JSON; absent, the program's rules in force).</summary>
+public sealed record BacktestRequest(DateOnly? From, DateOnly? To, JsonElement? Rules);
+
+/// <summary>
+/// A backtest's result: the report (per trigger and in total; counts and estimated costs only, no member) and what it
+/// read: every distinct claims file the program has scanned successfully.
+/// </summary>
+public sealed record BacktestView(Guid ProgramId, bool Draft, int? RuleSetVersion, int Files, long Bytes, long Claims, long PriorAuthorizations,
+    long SkippedTransactions, BacktestReport Report);
 
 /// <summary>Outreach figures for a program: the engagement rate is cases opened from triggers over members targeted.</summary>
 public sealed record OutreachSummary(Guid ProgramId, int Candidates, int MembersTargeted, int Suppressed, int Dismissed, int OutreachStarted,
@@ -138,6 +153,56 @@ internal sealed class TriggerHandlers(ConsiliumDbContext db, CurrentActor user, 
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) { throw new ConflictException("Another version of the rules was saved at the same time. Reload and save again."); }
         return await RulesAsync(programId, ct);
+    }
+
+    /// <summary>
+    /// What a rule set would have caught over a period (<see cref="Backtest"/>), read from the claims files the program has
+    /// scanned (each distinct file once, strict or lenient as it was scanned), so an admin sees a draft's reach before
+    /// saving it. Runs in the request, on one core; refused above <see cref="TriggerOptions.BacktestMaxBytes"/>.
+    /// Audited as a query of the program's claims.
+    /// </summary>
+    public async Task<BacktestView> BacktestAsync(Guid programId, BacktestRequest request, CancellationToken ct)
+    {
+        await RequireProgramAsync(programId, ct);
+        if (request.From is not { } from) throw new RuleViolationException("from", "Give the first day of the period (yyyy-MM-dd).");
+        if (request.To is not { } to) throw new RuleViolationException("to", "Give the last day of the period (yyyy-MM-dd).");
+        if (to < from) throw new RuleViolationException("to", $"The period ends ({to:yyyy-MM-dd}) before it starts ({from:yyyy-MM-dd}).");
+        RuleSet rules;
+        int? version = null;
+        bool draft = request.Rules is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) };
+        if (draft)
+        {
+            try { rules = RuleSet.Parse(request.Rules!.Value.GetRawText(), "rules"); }
+            catch (RuleSetException e) { throw new RuleViolationException("rules", e.Message); }
+        }
+        else
+        {
+            var current = await CurrentRulesAsync(programId, ct);
+            rules = current is null ? RuleSet.Default : RuleSet.Parse(current.Json, $"program rules version {current.Version}");
+            version = current?.Version ?? 0;
+        }
+
+        var files = (await db.Set<ScanJob>().AsNoTracking().Where(j => j.ProgramId == programId && j.Status == ScanJobStatus.Succeeded)
+            .OrderBy(j => j.SubmittedAt).ToListAsync(ct)).DistinctBy(j => j.Sha256).ToList();
+        long bytes = files.Sum(j => j.Bytes), max = options.Value.BacktestMaxBytes;
+        if (bytes > max)
+            throw new RuleViolationException("files",
+                $"The program's claims files hold {bytes:N0} bytes, more than a backtest in the platform reads ({max:N0}, Triggers:BacktestMaxBytes): run ./consilium backtest over the files instead.");
+        var engine = new TriggerEngine(rules);
+        long claims = 0, authorizations = 0, skipped = 0;
+        foreach (var job in files)
+        {
+            await using var content = await store.OpenReadAsync(job.BlobId, ct);
+            var summary = await Task.Run(() => ClaimsScanner.ScanStream(engine, content, job.FileName, job.Bytes, new ScanOptions { Lenient = job.Lenient }, ct), ct);
+            claims += summary.Claims;
+            authorizations += summary.PriorAuthorizations;
+            skipped += summary.Skipped;
+        }
+        var report = Backtest.Run(engine, from, to);
+        audit.Record(AuditAction.Query, "ProgramRuleSet", version, null,
+            reason: $"backtest {from:yyyy-MM-dd} to {to:yyyy-MM-dd} of {(draft ? "a draft" : $"version {version}")} ({rules.Name} {rules.Version}) over {files.Count} files, {claims} claims: {report.Candidates} episodes, {report.MembersFlagged} members");
+        await db.SaveChangesAsync(ct);
+        return new BacktestView(programId, draft, version, files.Count, bytes, claims, authorizations, skipped, report);
     }
 
     /// <summary>Streams an uploaded file into encrypted storage and queues its scan.</summary>

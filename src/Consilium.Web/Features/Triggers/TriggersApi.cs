@@ -10,8 +10,9 @@ public static class TriggersApi
     public static IServiceCollection AddTriggers(this IServiceCollection services)
     {
         services.AddOptions<TriggerOptions>().BindConfiguration(TriggerOptions.Section)
-            .Validate(o => o.MaxFileBytes > 0 && o.ContactWindowDays >= 0 && o.PollInterval > TimeSpan.Zero && o.StaleAfter > TimeSpan.Zero && o.MaxAttempts > 0,
-                "Triggers: MaxFileBytes, PollInterval, StaleAfter and MaxAttempts must be positive; ContactWindowDays not negative.")
+            .Validate(o => o.MaxFileBytes > 0 && o.ContactWindowDays >= 0 && o.PollInterval > TimeSpan.Zero && o.StaleAfter > TimeSpan.Zero && o.MaxAttempts > 0
+                    && o.BacktestMaxBytes > 0,
+                "Triggers: MaxFileBytes, PollInterval, StaleAfter, MaxAttempts and BacktestMaxBytes must be positive; ContactWindowDays not negative.")
             .ValidateOnStart();
         services.AddScoped<TriggerHandlers>();
         services.AddSingleton<ScanSignal>();
@@ -29,6 +30,9 @@ public static class TriggersApi
         programs.MapPut("trigger-rules", SaveRules).RequireAuthorization(Policies.ProgramWrite)
             .WithMetadata(new RequestSizeLimitAttribute(4 << 20))
             .WithSummary("Save a new version of the program's trigger rules (JSON, docs/triggers.md).");
+        programs.MapPost("trigger-rules/backtest", RunBacktest).RequireAuthorization(Policies.ProgramWrite)
+            .WithMetadata(new RequestSizeLimitAttribute(4 << 20))
+            .WithSummary("What a rule set (the program's, or a draft in the body) would have flagged over a period, read from the program's scanned claims files.");
         programs.MapPost("claims-files", Submit).RequireAuthorization(Policies.ClaimsUpload)
             .WithMetadata(new RequestSizeLimitAttribute(maxBytes))
             .WithSummary("Upload an X12 837/278, claims CSV or EOB NDJSON file as the raw request body; it is scanned in the background.");
@@ -55,6 +59,9 @@ public static class TriggersApi
         using var reader = new StreamReader(request.Body);
         return TypedResults.Ok(await handlers.SaveRulesAsync(programId, await reader.ReadToEndAsync(ct), ct));
     }
+
+    static async Task<Ok<BacktestView>> RunBacktest(Guid programId, BacktestRequest request, TriggerHandlers handlers, CancellationToken ct) =>
+        TypedResults.Ok(await handlers.BacktestAsync(programId, request, ct));
 
     static async Task<Accepted<ScanJobView>> Submit(Guid programId, [FromQuery] string? fileName, [FromQuery] bool? lenient, HttpRequest request,
         TriggerHandlers handlers, ScanSignal signal, CancellationToken ct)

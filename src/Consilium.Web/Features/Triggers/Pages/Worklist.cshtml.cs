@@ -1,6 +1,7 @@
 using Consilium.Features.Identity;
 using Consilium.Features.Programs;
 using Consilium.Infrastructure;
+using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -27,6 +28,10 @@ internal sealed class WorklistModel(TriggerHandlers triggers, ProgramHandlers pr
     public OutreachSummary? Summary { get; private set; }
     public string? Error { get; private set; }
     public string? Notice { get; private set; }
+    public BacktestView? Backtest { get; private set; }
+    public DateOnly? BacktestFrom { get; private set; }
+    public DateOnly? BacktestTo { get; private set; }
+    public string? BacktestDraft { get; private set; }
     public bool CanUpload => User.IsInRole(Roles.ProgramAdmin);
     public bool Busy => Jobs.Any(j => j.Status is ScanJobStatus.Queued or ScanJobStatus.Running);
 
@@ -43,6 +48,27 @@ internal sealed class WorklistModel(TriggerHandlers triggers, ProgramHandlers pr
             signal.Notify();
             Notice = $"{job.FileName} is queued for scanning.";
         }, ct);
+    }
+
+    /// <summary>A backtest of the rules in force, or of a draft pasted into the form, over the program's scanned files.</summary>
+    public async Task<IActionResult> OnPostBacktestAsync(Guid program, DateOnly? from, DateOnly? to, string? draft, CancellationToken ct)
+    {
+        if (!CanUpload) return Forbid();
+        (BacktestFrom, BacktestTo, BacktestDraft) = (from, to, string.IsNullOrWhiteSpace(draft) ? null : draft);
+        JsonElement? rules = null;
+        if (BacktestDraft is not null)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(BacktestDraft);
+                rules = document.RootElement.Clone();
+            }
+            catch (JsonException e)
+            {
+                return await Fail(program, $"The draft rules are not JSON: {e.Message}", 400, ct);
+            }
+        }
+        return await Run(program, async () => Backtest = await triggers.BacktestAsync(program, new BacktestRequest(from, to, rules), ct), ct);
     }
 
     public Task<IActionResult> OnPostOutreachAsync(Guid program, Guid candidate, CancellationToken ct) =>
