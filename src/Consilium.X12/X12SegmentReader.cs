@@ -112,6 +112,31 @@ public sealed class X12SegmentReader : IDisposable
         SegmentKey = key;
     }
 
+    /// <summary>
+    /// Makes <paramref name="bytes"/> (whole segments of <paramref name="live"/>'s file, the first at <paramref name="offset"/>
+    /// and numbered <paramref name="number"/>) the rest of the input, read with <paramref name="live"/>'s delimiters: the
+    /// following reads give back those segments located as they were in the file.
+    /// </summary>
+    internal void LoadRange(ReadOnlySpan<byte> bytes, X12SegmentReader live, long offset, long number)
+    {
+        if (bytes.Length > buffer.Length) ResizeBuffer(Math.Max(bytes.Length, buffer.Length * 2), keep: false);
+        bytes.CopyTo(buffer);
+        delimiters = live.delimiters;
+        Array.Copy(live.skippable, skippable, skippable.Length);
+        bufferOffset = offset;
+        bufferEnd = bytes.Length;
+        pos = segStart = segEnd = 0;
+        split = false;
+        elementCount = 0;
+        endOfStream = true;
+        atFileStart = false;
+        state = State.InInterchange;
+        SegmentNumber = number - 1;
+        SegmentKey = 0;
+        maskedEnd = 0;
+        UpdateMasks(bytes.Length);
+    }
+
     public string FileName { get; }
     public X12Delimiters Delimiters => delimiters;
 

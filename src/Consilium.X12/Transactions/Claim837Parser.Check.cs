@@ -35,11 +35,7 @@ sealed partial class Claim837Parser
                 CheckNm1();
                 return true;
             case Seg.DTP:
-                if (inClaim)
-                {
-                    claimSegments.Append(R);
-                    if (!IsServiceDateD8()) DeferredDtp();
-                }
+                if (inClaim && !IsServiceDateD8()) DeferredDtp();
                 return true;
             case Seg.N3:
                 OnN3();
@@ -53,17 +49,15 @@ sealed partial class Claim837Parser
             case Seg.ISA or Seg.IEA or Seg.GS or Seg.GE or Seg.ST or Seg.SE or 0:
                 return false;
         }
-        // N3, N4 and every segment the claim does not read (REF, PRV, SBR …): captured inside a claim, nothing else.
-        if (inClaim) claimSegments.Append(R);
+        // N3, N4 and every segment the claim does not read (REF, PRV, SBR …): nothing else (inside a claim, its range holds them).
         return true;
     }
 
-    /// <summary>HI, LX, SV1, SV2, DMG, PAT and CL1: captured inside a claim, checked where the full parse reads them.</summary>
+    /// <summary>HI, LX, SV1, SV2, DMG, PAT and CL1: checked where the full parse reads them.</summary>
     void CheckOther(int key)
     {
         if (inClaim)
         {
-            claimSegments.Append(R);
             switch (key)
             {
                 case Seg.HI:
@@ -121,7 +115,6 @@ sealed partial class Claim837Parser
             DeferredNm1();
             return;
         }
-        claimSegments.Append(R);
         // "NM1*82*1…": a two-byte entity code and a non-empty NM102 need no element split.
         var s = R.SegmentSpan;
         byte e = R.Delimiters.Element;
@@ -237,7 +230,7 @@ sealed partial class Claim837Parser
         CloseClaim();
         if (subscriberId is null && !subscriberCaptured) ThrowNoSubscriber();
         ResetDeferredClaim();
-        claimSegments.Append(R);
+        claim.Begin(R);
         inClaim = true;
         inLine = false;
         entity = Entity.Other;

@@ -4,8 +4,8 @@ namespace Consilium.X12.Transactions;
 
 /// <summary>
 /// The filtered path (<see cref="X12ReaderOptions.ClaimFilter"/>). Member and claim segments are validated as they
-/// arrive with the same checks and messages as the full parse, and copied (raw bytes, a few hundred per claim) instead
-/// of being turned into strings and objects. A claim whose HI, SV1 or SV2 codes match the filter is then replayed
+/// arrive with the same checks and messages as the full parse, and kept as raw bytes (the member's few segments one by
+/// one, the claim as the range of the file from its CLM) instead of being turned into strings and objects. A claim whose HI, SV1 or SV2 codes match the filter is then replayed
 /// through the full parse, segment by segment, from the copies; any other claim is counted and forgotten. Most claims
 /// of a plan match nothing a rule set looks for, so most claims never allocate.
 /// </summary>
@@ -17,13 +17,13 @@ sealed partial class Claim837Parser
     long deferredLines;
     readonly SegmentStore subscriberSegments = new();
     readonly SegmentStore patientSegments = new();
-    readonly SegmentStore claimSegments = new();
+    readonly ClaimRange claim = new();
     X12SegmentReader? replayReader;
     Action<X12SegmentReader>? detachSegments;
 
     void ResetDeferredClaim()
     {
-        claimSegments.Clear();
+        claim.Clear();
         claimRelevant = false;
         deferredLines = 0;
     }
@@ -74,7 +74,7 @@ sealed partial class Claim837Parser
         if ((a < 0 ? facility : facility[..a]).IsEmpty)
             throw R.SegmentError("expected CLM05 (facility code : qualifier : claim frequency, e.g. 11:B:1), found nothing");
         ResetDeferredClaim();
-        claimSegments.Append(R);
+        claim.Begin(R);
         inClaim = true;
         inLine = false;
         entity = Entity.Other;
@@ -170,7 +170,8 @@ sealed partial class Claim837Parser
             }
             hlLevel = savedHl;
             inClaim = inLine = false;
-            claimSegments.Replay(live, replayReader, OnSegment);
+            // The claim runs from its CLM to the segment closing it, the live reader's current one.
+            claim.Replay(live, replayReader, live.SegmentOffset, OnSegment);
             CloseClaim();
         }
         finally
@@ -189,7 +190,7 @@ sealed partial class Claim837Parser
     {
         subscriberSegments.Detach(reader);
         patientSegments.Detach(reader);
-        claimSegments.Detach(reader);
+        claim.Detach(reader);
     }
 
     /// <summary>
@@ -248,6 +249,59 @@ sealed partial class Claim837Parser
                 reader.Load(span, live.Delimiters, offset, number, key);
                 onSegment(key);
             }
+        }
+    }
+
+    /// <summary>
+    /// The open claim as a range of the file, from its CLM to the segment that closes it: nothing is noted per segment.
+    /// Its bytes stay in the live reader's buffer; when the reader is about to reuse that space
+    /// (<see cref="X12SegmentReader.BeforeDiscard"/>) the part read so far is copied out. A claim that matches is replayed by
+    /// tokenizing its range again, which gives back the same segments with the same offsets and numbers.
+    /// </summary>
+    sealed class ClaimRange
+    {
+        byte[] bytes = new byte[4096];
+        // Bytes of the claim copied out of the live buffer, from offset on.
+        int used;
+        long offset;
+        long number;
+        bool open;
+
+        public void Begin(X12SegmentReader r)
+        {
+            offset = r.SegmentOffset;
+            number = r.SegmentNumber;
+            used = 0;
+            open = true;
+        }
+
+        public void Clear()
+        {
+            open = false;
+            used = 0;
+        }
+
+        public void Detach(X12SegmentReader live)
+        {
+            if (!open) return;
+            long from = offset + used;
+            Append(live.Buffered(from, checked((int)(live.BytesConsumed - from))));
+        }
+
+        public void Replay(X12SegmentReader live, X12SegmentReader reader, long end, Action<int> onSegment)
+        {
+            int kept = used;
+            Append(live.Buffered(offset + used, checked((int)(end - offset - used))));
+            reader.LoadRange(bytes.AsSpan(0, used), live, offset, number);
+            used = kept;
+            while (reader.TryReadBuffered()) onSegment(reader.SegmentKey);
+        }
+
+        void Append(ReadOnlySpan<byte> span)
+        {
+            if (used + span.Length > bytes.Length) Array.Resize(ref bytes, Math.Max(bytes.Length * 2, used + span.Length));
+            span.CopyTo(bytes.AsSpan(used));
+            used += span.Length;
         }
     }
 }
