@@ -5,9 +5,10 @@ namespace Consilium.X12.Transactions;
 /// <summary>
 /// The filtered path (<see cref="X12ReaderOptions.ClaimFilter"/>). Member and claim segments are validated as they
 /// arrive with the same checks and messages as the full parse, and kept as raw bytes (the member's few segments one by
-/// one, the claim as the range of the file from its CLM) instead of being turned into strings and objects. A claim whose HI, SV1 or SV2 codes match the filter is then replayed
-/// through the full parse, segment by segment, from the copies; any other claim is counted and forgotten. Most claims
-/// of a plan match nothing a rule set looks for, so most claims never allocate.
+/// one, the claim as the range of the file from its CLM) instead of being turned into strings and objects. A claim
+/// whose HI, SV1 or SV2 codes match the filter is then replayed through the full parse, segment by segment, from those
+/// bytes; any other claim is counted and forgotten. Most claims of a plan match nothing a rule set looks for, so most
+/// claims never allocate.
 /// </summary>
 sealed partial class Claim837Parser
 {

@@ -44,13 +44,7 @@ public sealed class WorklistBrowserTests(BrowserFixture browser) : IClassFixture
         using var api = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", colleague.Token);
 
-        var context = await browser.Browser.NewContextAsync(new() { BaseURL = browser.BaseUrl, BypassCSP = Axe.Script is not null, ViewportSize = new() { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/signin");
-        await page.GetByLabel("Email").FillAsync("coordinator@demo.consilium.test");
-        await page.GetByLabel("Password").FillAsync(BrowserFixture.DemoPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        var (context, page) = await SignedInAsync("coordinator@demo.consilium.test");
         await page.GotoAsync($"/cases?program={scenario.ProgramId}&status=Referred");
         await Assertions.Expect(page.GetByTestId("worklist-stream")).ToHaveTextAsync("Live: changes appear as they happen.");
         var first = page.GetByLabel($"Select case {numbers[cases[0]]}");
@@ -177,13 +171,7 @@ public sealed class WorklistBrowserTests(BrowserFixture browser) : IClassFixture
         var draft = JsonNode.Parse(RuleSet.DefaultJson)!;
         draft["triggers"] = new JsonArray([.. draft["triggers"]!.AsArray().Where(t => (string)t!["id"]! == kept.TriggerId).Select(t => t!.DeepClone())]);
 
-        var context = await browser.Browser.NewContextAsync(new() { BaseURL = browser.BaseUrl, BypassCSP = Axe.Script is not null, ViewportSize = new() { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/signin");
-        await page.GetByLabel("Email").FillAsync("program-admin@demo.consilium.test");
-        await page.GetByLabel("Password").FillAsync(BrowserFixture.DemoPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        var (context, page) = await SignedInAsync("program-admin@demo.consilium.test");
         await page.GotoAsync($"/triggers?program={scenario.ProgramId}");
         var from = page.Locator("#backtest-from");
         var to = page.Locator("#backtest-to");
@@ -212,6 +200,19 @@ public sealed class WorklistBrowserTests(BrowserFixture browser) : IClassFixture
         }
         await context.CloseAsync();
         File.Delete(path);
+    }
+
+    /// <summary>A demo user signed in, in a context where axe may be injected.</summary>
+    async Task<(IBrowserContext Context, IPage Page)> SignedInAsync(string email)
+    {
+        var context = await browser.Browser.NewContextAsync(new() { BaseURL = browser.BaseUrl, BypassCSP = Axe.Script is not null, ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(BrowserFixture.DemoPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        return (context, page);
     }
 
     static Task<Guid> SeedPastFirstContactAsync(TestApp app, Scenario scenario) => app.WithDbAsync(async d =>
