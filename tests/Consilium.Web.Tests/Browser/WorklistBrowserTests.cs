@@ -134,6 +134,53 @@ public sealed class WorklistBrowserTests(BrowserFixture browser) : IClassFixture
     }
 
     /// <summary>
+    /// A due time passing changes a row with no change to the case: the page asks for the row again when its first-contact
+    /// time comes (browser and platform clocks both moved on two minutes), the overdue badge appears with a polite
+    /// announcement, and the row's ticked box stays ticked.
+    /// </summary>
+    [Fact]
+    public async Task ARowWhoseFirstContactFallsDue_GetsItsOverdueBadgeWithoutAReload()
+    {
+        var app = browser.App;
+        var scenario = await app.SeedScenarioAsync();
+        await app.WithDbAsync(async db =>
+        {
+            var id = await db.Users.Where(u => u.Email == "coordinator@demo.consilium.test").Select(u => u.Id).SingleAsync();
+            db.ProgramStaff.Add(new ProgramStaff(scenario.ProgramId, id));
+            await db.SaveChangesAsync();
+        });
+        // Referred under the default targets (first contact within two days) two days less a minute ago.
+        var (caseId, number) = await app.WithDbAsync(async d =>
+        {
+            var @case = Case.Open(scenario.ProgramId, scenario.MemberId, ConditionCategory.Spine, IntakeChannel.Coordinator, "Knee replacement proposed",
+                CaseStatus.Referred, new Actor(null, "test", Roles.Coordinator), app.Clock.GetUtcNow().AddDays(-2).AddMinutes(1), sla: SlaTargets.Default);
+            d.Cases.Add(@case);
+            await d.SaveChangesAsync();
+            return (@case.Id, @case.Number);
+        });
+
+        var (context, page) = await SignedInAsync("coordinator@demo.consilium.test");
+        await page.Clock.InstallAsync();
+        await page.GotoAsync($"/cases?program={scenario.ProgramId}&status=Referred");
+        var row = page.Locator($"tr[data-case-id='{caseId}']");
+        await Assertions.Expect(row.GetByTestId("first-contact-due")).ToBeVisibleAsync();
+        await Assertions.Expect(row.GetByTestId("overdue")).ToHaveCountAsync(0);
+        await page.GetByLabel($"Select case {number}").CheckAsync();
+
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+        await page.Clock.FastForwardAsync("02:00");
+
+        await Assertions.Expect(row.GetByTestId("overdue")).ToHaveTextAsync("First contact overdue");
+        await Assertions.Expect(row).ToHaveClassAsync(new Regex("flag"));
+        await Assertions.Expect(page.GetByLabel($"Select case {number}")).ToBeCheckedAsync();
+        await Assertions.Expect(page.GetByTestId("worklist-live")).ToHaveTextAsync($"Case {number}: First contact overdue");
+        // What changes it next by time alone is the packet's due date (seven days after the referral).
+        var packetDue = await app.WithDbAsync(d => d.Cases.Where(c => c.Id == caseId).Select(c => c.PacketDueAt).SingleAsync());
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-sla-next", packetDue!.Value.ToUniversalTime().ToString("o", System.Globalization.CultureInfo.InvariantCulture));
+        await context.CloseAsync();
+    }
+
+    /// <summary>
     /// A program admin tries a draft on the triggers page before saving it: the period and the draft (the shipped rules
     /// with one trigger kept) go in by keyboard, the backtest reads the program's scanned file and shows that trigger's
     /// line; axe finds nothing serious on the page with the result.

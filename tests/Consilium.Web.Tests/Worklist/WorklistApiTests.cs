@@ -42,8 +42,12 @@ public sealed class WorklistApiTests(AppFixture fixture) : IClassFixture<AppFixt
         // Past Referred, first contact is no longer chased; the packet is not due yet.
         Assert.Equal((false, true), ((bool)moved["overdue"]!, (bool)moved["mine"]!));
         Assert.DoesNotContain("overdue", (string?)moved["sla"]);
+        // When the row's badges next change by time alone: the packet's due date (the page asks for the row again then).
+        var packetDue = await nodeA.WithDbAsync(d => d.Cases.Where(c => c.Id == id).Select(c => c.PacketDueAt).SingleAsync());
+        var packetDueText = packetDue!.Value.ToUniversalTime().ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal((packetDueText, packetDueText), ((string?)taken["slaNext"], (string?)moved["slaNext"]));
         // Nothing about the member travels on the stream: the case id, program, stage, version and SLA badges only.
-        Assert.Equal(["id", "mine", "overdue", "program", "sla", "stage", "status", "version"], moved.Select(kv => kv.Key).Order());
+        Assert.Equal(["id", "mine", "overdue", "program", "sla", "slaNext", "stage", "status", "version"], moved.Select(kv => kv.Key).Order());
     }
 
     /// <summary>A referred case opened three days ago under the default targets: its first contact (two days) is overdue, its packet (seven) is not.</summary>

@@ -31,6 +31,22 @@ public sealed record WorklistSla(DateTimeOffset? FirstContactDueAt, bool FirstCo
 
     public static WorklistSla Of(CaseSummary c) => new(c.FirstContactDueAt, c.FirstContactOverdue, c.PacketDueAt, c.PacketOverdue, c.AssignedToMe);
 
+    /// <summary>
+    /// When the cell next changes by time alone, for a case at <paramref name="status"/>: the first-contact or packet due
+    /// time not yet passed that would make it overdue (the earlier of the two); null when no due time is ahead. The live
+    /// worklist asks for the row again then, so a badge appears without a change to the case or a reload.
+    /// </summary>
+    public DateTimeOffset? NextChangeAt(CaseStatus status)
+    {
+        DateTimeOffset? next = null;
+        if (status == CaseStatus.Referred && !FirstContactOverdue && FirstContactDueAt is { } firstContact) next = firstContact;
+        if (PacketStages.Contains(status) && !PacketOverdue && PacketDueAt is { } packet && (next is null || packet < next)) next = packet;
+        return next;
+    }
+
+    /// <summary><see cref="NextChangeAt"/> as an ISO 8601 UTC timestamp for a data attribute; null when there is none.</summary>
+    public string? NextChangeText(CaseStatus status) => NextChangeAt(status)?.ToUniversalTime().ToString("o", CultureInfo.InvariantCulture);
+
     /// <summary>The SLA cell's content for a case at <paramref name="status"/>.</summary>
     public IHtmlContent Html(CaseStatus status) => new HtmlString(Render(status));
 

@@ -115,7 +115,7 @@ public static class WorklistApi
             JsonSerializer.Serialize(new
             {
                 id = change.CaseId, status = change.Status, stage = change.Stage, version = change.Version, program = change.ProgramId,
-                overdue = sla.Overdue, mine = sla.AssignedToMe, sla = sla.Render(change.Status),
+                overdue = sla.Overdue, mine = sla.AssignedToMe, sla = sla.Render(change.Status), slaNext = sla.NextChangeText(change.Status),
             }, serializer) + "\n\n";
     }
 

@@ -11,8 +11,11 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Consilium.Features.Cases.Pages;
 
 [Authorize(Policy = Policies.CaseWorklist)]
-public sealed class ListModel(CaseHandlers handlers, ProgramHandlers programs, BulkActions bulk, ConsiliumDbContext db, CurrentActor actor) : PageModel
+public sealed class ListModel(CaseHandlers handlers, ProgramHandlers programs, BulkActions bulk, ConsiliumDbContext db, CurrentActor actor, TimeProvider clock) : PageModel
 {
+    /// <summary>The platform's time as the page was rendered: the live worklist measures the rows' SLA due times against it.</summary>
+    public DateTimeOffset Now { get; } = clock.GetUtcNow().ToUniversalTime();
+
     public CasePage Result { get; private set; } = new([], 1, 50, 0);
     public CaseStatus? Status { get; private set; }
     public string? Q { get; private set; }
