@@ -234,7 +234,7 @@ public sealed class WorklistBrowserTests(BrowserFixture browser) : IClassFixture
         var summary = page.GetByTestId("backtest-summary");
         await Assertions.Expect(summary).ToContainTextAsync($"Draft, {RuleSet.Default.Name}");
         await Assertions.Expect(summary).ToContainTextAsync($"{kept.Candidates} episodes, {kept.Members} members flagged");
-        await Assertions.Expect(summary).ToContainTextAsync($"1 files, {manifest.Claims} claims");
+        await Assertions.Expect(summary).ToContainTextAsync($"1 file, {manifest.Claims} claims");
         var rows = page.GetByTestId("backtest").Locator("tbody tr");
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         await Assertions.Expect(rows.First).ToContainTextAsync(kept.TriggerId);
