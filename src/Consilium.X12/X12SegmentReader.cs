@@ -400,8 +400,8 @@ public sealed class X12SegmentReader : IDisposable
         return 0;
     }
 
-    static bool IsUpper(byte b) => (uint)(b - 'A') <= 'Z' - 'A';
-    static bool IsIdChar(byte b) => IsUpper(b) || (uint)(b - '0') <= 9;
+    static bool IsUpper(byte b) => (IdClass[b] & 1) != 0;
+    static bool IsIdChar(byte b) => (IdClass[b] & 2) != 0;
 
     /// <summary>Finds element boundaries up to <paramref name="index"/> only: most segments are asked for a few leading elements.</summary>
     void SplitTo(int index)

@@ -178,7 +178,7 @@ internal sealed class TriggerHandlers(ConsiliumDbContext db, CurrentActor user, 
         else
         {
             var current = await CurrentRulesAsync(programId, ct);
-            rules = current is null ? RuleSet.Default : RuleSet.Parse(current.Json, $"program rules version {current.Version}");
+            rules = InForce(current);
             version = current?.Version ?? 0;
         }
 
@@ -331,7 +331,7 @@ internal sealed class TriggerHandlers(ConsiliumDbContext db, CurrentActor user, 
     {
         if (!await db.Programs.AnyAsync(p => p.Id == programId, ct)) throw new NotFoundException("Program", programId);
         var current = await CurrentRulesAsync(programId, ct);
-        var rules = current is null ? RuleSet.Default : RuleSet.Parse(current.Json, $"program rules version {current.Version}");
+        var rules = InForce(current);
         var openStatuses = CaseLifecycle.TerminalStages.ToList();
         var openCases = await (
             from c in db.Cases
@@ -358,6 +358,10 @@ internal sealed class TriggerHandlers(ConsiliumDbContext db, CurrentActor user, 
         if (id.Contains("cancer", StringComparison.Ordinal) || id.Contains("onc", StringComparison.Ordinal)) return ConditionCategory.Oncology;
         return ConditionCategory.Other;
     }
+
+    /// <summary>The rules a program's latest saved version holds, or the shipped library when it saved none.</summary>
+    static RuleSet InForce(ProgramRuleSet? current) =>
+        current is null ? RuleSet.Default : RuleSet.Parse(current.Json, $"program rules version {current.Version}");
 
     async Task<ProgramRuleSet?> CurrentRulesAsync(Guid programId, CancellationToken ct) =>
         await db.Set<ProgramRuleSet>().AsNoTracking().Where(r => r.ProgramId == programId).OrderByDescending(r => r.Version).FirstOrDefaultAsync(ct);
